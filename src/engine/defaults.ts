@@ -1,0 +1,40 @@
+/**
+ * Every default the scan uses, in one place. Values are chosen for politeness first:
+ * a suspect host is somebody's router, not a target to hammer.
+ */
+
+/** Scan defaults. */
+export const DEFAULTS = {
+  /** New connections per second across the whole scan. */
+  rate: 500,
+  /** Hosts scanned at the same time. */
+  concurrency: 128,
+  /** Probes (connections) in flight per host. */
+  perHost: 2,
+  /** TCP handshake deadline, ms. */
+  connectTimeoutMs: 3_000,
+  /** Deadline of one read or request/response exchange, ms. */
+  readTimeoutMs: 5_000,
+  /** Wait for a volunteered banner on a port whose protocol is unknown, ms. */
+  bannerWaitMs: 2_000,
+  /** Whole-host deadline, ms: every host finishes by then, whatever it sends. */
+  hostTimeoutMs: 30_000,
+  /** Bytes accepted from one connection. */
+  maxBytes: 64 * 1024,
+  /** Characters kept of one field value in the record and for matching. */
+  fieldCap: 4_096,
+  /** Characters kept of `http.body`. */
+  bodyCap: 16_384,
+  /** Characters of the banner excerpt in each service record. */
+  bannerCap: 512,
+  /** SNMP read community for system info; null = community-based SNMP off. */
+  snmpCommunity: 'public' as string | null,
+  /** Honest User-Agent with a URL explaining the scan. */
+  userAgent:
+    'thingscan/0.1 (+https://github.com/thingscan/thingscan; identifies IoT devices for abuse triage; no login attempts)',
+  /** CIDR/range expansion limit without --allow-large. */
+  maxExpand: 65_536,
+} as const;
+
+/** Default ports: the services the field reports saw on compromised things. */
+export const DEFAULT_PORT_SPEC = 'T:21,22,23,25,80,2323,8080,U:161';

@@ -1,0 +1,87 @@
+/**
+ * SSH daemon emulation on `ssh2`'s Server: the persona's ident line, host key type and
+ * KEXINIT algorithm order. Every authentication attempt is rejected and counted; no session
+ * is ever opened.
+ */
+import net from 'node:net';
+import ssh2 from 'ssh2';
+import type { HostRecorder, RunningServer, SshConfig, SshHostKeyType } from '../types.js';
+import { bindServer, DEFAULT_IDLE_MS } from './common.js';
+
+/** Host keys generated once per lab run (ed25519 and ECDSA are fast; RSA is not). */
+export type SshHostKeys = Readonly<Record<SshHostKeyType, string>>;
+
+/** Generates one private key per supported host key type. */
+export function generateHostKeys(): SshHostKeys {
+  return {
+    ed25519: ssh2.utils.generateKeyPairSync('ed25519').private,
+    ecdsa: ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }).private,
+  };
+}
+
+/** Starts an SSH server on `address:port` configured by persona data. */
+export function startSsh(
+  address: string,
+  port: number,
+  config: SshConfig,
+  keys: SshHostKeys,
+  recorder: HostRecorder,
+): Promise<RunningServer> {
+  const ssh = createSshServer(config, keys[config.hostKey]);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    recorder.connection();
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => sockets.delete(socket));
+    socket.setTimeout(DEFAULT_IDLE_MS, () => socket.destroy());
+    ssh.injectSocket(socket);
+  });
+  ssh.on('connection', (client) => {
+    // Protocol errors from a hostile client end that connection only.
+    client.on('error', () => {});
+    client.on('authentication', (ctx) => {
+      // `none` is how clients ask which methods exist; it carries no secret.
+      if (ctx.method !== 'none') recorder.credentialAttempt();
+      ctx.reject(['publickey', 'password']);
+    });
+  });
+  return bindServer(server, address, port, sockets);
+}
+
+type Algorithms = NonNullable<ssh2.ServerConfig['algorithms']>;
+
+/**
+ * Builds the ssh2 server. Names this ssh2/OpenSSL build cannot speak are dropped one by
+ * one (ssh2 names the first it rejects), keeping the persona's order for the rest.
+ */
+function createSshServer(config: SshConfig, hostKey: string): ssh2.Server {
+  const lists = {
+    kex: [...config.kex],
+    cipher: [...config.ciphers],
+    hmac: [...config.macs],
+    compress: [...config.compression],
+  };
+  for (let attempt = 0; attempt < 64; attempt++) {
+    try {
+      return new ssh2.Server({
+        hostKeys: [hostKey],
+        ident: config.ident,
+        algorithms: lists as Algorithms,
+      });
+    } catch (err) {
+      const name = /Unsupported algorithm: (\S+)/.exec(String(err))?.[1];
+      if (name === undefined) throw err;
+      let removed = false;
+      for (const list of Object.values(lists)) {
+        const i = list.indexOf(name);
+        if (i >= 0) {
+          list.splice(i, 1);
+          removed = true;
+        }
+      }
+      if (!removed) throw err;
+    }
+  }
+  throw new Error('ssh2 rejected every algorithm of the persona');
+}

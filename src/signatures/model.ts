@@ -1,0 +1,114 @@
+/**
+ * Compiled signature library: the in-memory form the matcher reads. Built once by the
+ * loader from YAML; never mutated afterwards.
+ */
+import type { DeviceClass } from '../types.js';
+import type { FieldName } from './fields.js';
+
+/** Named weights and their values (DESIGN.md section 5). */
+export const WEIGHTS = { strong: 0.9, medium: 0.6, weak: 0.3 } as const;
+
+/** Default score at which a signature fires. */
+export const DEFAULT_MIN_SCORE = 0.7;
+
+/** Lifecycle of a signature. */
+export const SIGNATURE_STATUSES = ['experimental', 'stable', 'deprecated'] as const;
+/** One of {@link SIGNATURE_STATUSES}. */
+export type SignatureStatus = (typeof SIGNATURE_STATUSES)[number];
+
+/** What software alone suggests about the host. */
+export const HINTS = ['embedded', 'computer'] as const;
+/** One of {@link HINTS}. */
+export type Hint = (typeof HINTS)[number];
+
+/** Matcher kinds of an evidence item. */
+export const MATCHER_KINDS = ['regex', 'contains', 'equals', 'prefix', 'oid_prefix'] as const;
+/** One of {@link MATCHER_KINDS}. */
+export type MatcherKind = (typeof MATCHER_KINDS)[number];
+
+/** A value that may hold `{capture}` templates. */
+export type Template = string;
+
+/** OS template of a signature. */
+export interface OsTemplate {
+  readonly vendor?: Template;
+  readonly family?: Template;
+  readonly name?: Template;
+  readonly version?: Template;
+}
+
+/** Device part of a signature. */
+export interface DeviceTemplate {
+  readonly class: DeviceClass;
+  readonly vendor: string;
+  readonly product?: Template;
+  readonly model?: Template;
+  readonly os?: OsTemplate;
+  readonly cpe?: readonly Template[];
+}
+
+/** Software part of a signature. */
+export interface ServiceTemplate {
+  readonly vendor?: string;
+  readonly product: Template;
+  readonly version?: Template;
+  readonly hint?: Hint;
+  readonly os?: OsTemplate;
+}
+
+/** One compiled evidence item. */
+export interface CompiledEvidence {
+  readonly id: string;
+  readonly field: FieldName;
+  readonly kind: MatcherKind;
+  /** Source text of the pattern/literal (for --explain). */
+  readonly pattern: string;
+  readonly weight: number;
+  readonly negate: boolean;
+  readonly requires: readonly string[];
+  /** Returns named captures (possibly empty) when the value matches, else null. */
+  readonly test: (value: string) => Readonly<Record<string, string>> | null;
+}
+
+/** An example or counterexample input. */
+export interface SignatureExample {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly expect: Readonly<Record<string, string>>;
+  /** 1-based line in the file, for messages. */
+  readonly line: number;
+}
+
+/** One compiled signature. */
+export interface CompiledSignature {
+  readonly id: string;
+  readonly name: string;
+  readonly file: string;
+  readonly status: SignatureStatus;
+  readonly device: DeviceTemplate | null;
+  readonly service: ServiceTemplate | null;
+  readonly minScore: number;
+  readonly evidence: readonly CompiledEvidence[];
+  readonly examples: readonly SignatureExample[];
+  readonly counterexamples: readonly SignatureExample[];
+  readonly references: readonly string[];
+}
+
+/** One vendor of the registry. */
+export interface Vendor {
+  readonly id: string;
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly cpe: string | null;
+  readonly enterprise: readonly number[];
+}
+
+/** The whole library. */
+export interface SignatureLibrary {
+  /** Library version from `signatures/VERSION`. */
+  readonly version: string;
+  readonly root: string;
+  readonly signatures: readonly CompiledSignature[];
+  readonly vendors: ReadonlyMap<string, Vendor>;
+  /** Evidence items indexed by field, for the matcher. */
+  readonly byField: ReadonlyMap<string, ReadonlyArray<{ sig: number; item: number }>>;
+}
