@@ -12,16 +12,25 @@ import { cutStatus, decodeText, emptyStatus, parseReply, readReply } from './par
 import type { ProbeContext, ProbeOutput, TcpConnection, TcpProbe } from './types.js';
 
 const FTP_WORD = /FTP/i;
+/** Mail servers on hosts named `ftp.…` must not read as FTP. */
+const SMTP_WORD = /E?SMTP/i;
 const GREETING_220 = /^220(?:[ -]|\r?\n|$)/;
+
+/** A refusal greeting (`421` too many users, `530` not allowed): still FTP when it says so. */
+const REFUSAL = /^[45]\d\d[ -]/;
+const DELAYED = /^120[ -]/;
 
 /**
  * FTP detection: 2 for a `220` greeting naming FTP (vsFTPd, ProFTPD, Pure-FTPd,
- * "Microsoft FTP Service" …), 1 for any other `220`; the expected port settles ties.
+ * "Microsoft FTP Service" …) and not SMTP, 1 for any other `220` and for a `4xx`/`5xx`
+ * refusal naming FTP or a `120` delay; the expected port settles ties.
  */
 export function detectFtp(greeting: Buffer): 0 | 1 | 2 {
   const text = greeting.toString('latin1');
-  if (!GREETING_220.test(text)) return 0;
-  return FTP_WORD.test(text) ? 2 : 1;
+  if (GREETING_220.test(text)) return FTP_WORD.test(text) && !SMTP_WORD.test(text) ? 2 : 1;
+  // 120 "service ready in n minutes" exists only in FTP.
+  if (DELAYED.test(text)) return FTP_WORD.test(text) ? 2 : 1;
+  return REFUSAL.test(text) && FTP_WORD.test(text) ? 1 : 0;
 }
 
 async function runFtp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput> {

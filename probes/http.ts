@@ -2,9 +2,10 @@
  * HTTP probe (plain HTTP/1.1, client-first; also the one probe sent to a silent port).
  *
  * Ports: 80, 8080, 8000, 8081, 81, and any TCP port that stayed silent.
- * Sends: `GET /` with `Host: <ip>:<port>`, our honest User-Agent, `Accept: *\/*` and
- *   `Connection: close` on the engine's connection; then the same for `/favicon.ico` on one
- *   extra rate-limited connection, only when the first exchange produced an HTTP response.
+ * Sends: `GET /` with `Host: <ip>:<port>`, our honest User-Agent, an Accept header for any
+ *   type and `Connection: close` on the engine's connection; then the same for
+ *   `/favicon.ico` on one extra rate-limited connection, only when the first exchange
+ *   produced an HTTP response.
  * Records: `http.status`, `http.server`, `http.headers`, `http.title`, `http.realm`,
  *   `http.body` (first 16 KiB), `http.location`, `http.favicon_md5`, `http.favicon_mmh3`.
  * Never: sends credentials or an Authorization header, follows redirects, asks for or
@@ -14,8 +15,8 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import net from 'node:net';
 import { Client, type Dispatcher } from 'undici';
-import { faviconMmh3 } from './parsers/mmh3.js';
 import { charsetOf, extractTitle, parseRealm } from './parsers/html.js';
+import { faviconMmh3 } from './parsers/mmh3.js';
 import type { ProbeContext, ProbeOutput, TcpConnection, TcpProbe } from './types.js';
 
 /** Bytes of body we read before hanging up; the rest is never received into memory. */
@@ -62,12 +63,14 @@ export interface HttpFailure {
 async function runHttp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput> {
   // undici reads the socket from here on; the bounded reader must stop consuming it.
   const socket = conn.reader.detach();
-  const res = await fetchOnce(ctx, socket, '/', BODY_CAP);
+  // The engine's per-connection byte cap holds here too, though undici does the reading.
+  const cap = Math.min(BODY_CAP, ctx.maxBytes);
+  const res = await fetchOnce(ctx, socket, '/', cap);
   if (res.kind === 'failure') {
     ctx.log.debug({ reason: res.message }, 'http: no response');
     return { status: res.status, fields: {}, banner: null };
   }
-  const fields = responseFields(res);
+  const fields = responseFields(res, Math.min(BODY_FIELD_CAP, cap));
 
   // A second look for the icon; its failure never changes the port's status.
   if (!ctx.signal.aborted) {
@@ -78,7 +81,7 @@ async function runHttp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOut
       iconSocket = null;
     }
     if (iconSocket) {
-      const icon = await fetchOnce(ctx, iconSocket, '/favicon.ico', BODY_CAP);
+      const icon = await fetchOnce(ctx, iconSocket, '/favicon.ico', cap);
       // A cut icon would hash to a value no one publishes; only whole 2xx icons count.
       if (
         icon.kind === 'response' &&
@@ -94,10 +97,10 @@ async function runHttp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOut
   }
   const headerText = fields['http.headers'];
   const banner = `${fields['http.status'] ?? ''}${headerText ? `\n${headerText}` : ''}`;
-  return { status: 'ok', fields, banner };
+  return { status: 'ok', fields, banner: banner.slice(0, ctx.maxBytes) };
 }
 
-function responseFields(res: HttpResponse): Record<string, string> {
+function responseFields(res: HttpResponse, bodyFieldCap: number): Record<string, string> {
   const fields: Record<string, string> = {};
   fields['http.status'] = res.reason ? `${res.statusCode} ${res.reason}` : String(res.statusCode);
   const server = header(res, 'server');
@@ -116,7 +119,7 @@ function responseFields(res: HttpResponse): Record<string, string> {
     }
   }
   if (res.body.length > 0) {
-    fields['http.body'] = res.body.toString('latin1', 0, Math.min(res.body.length, BODY_FIELD_CAP));
+    fields['http.body'] = res.body.toString('latin1', 0, Math.min(res.body.length, bodyFieldCap));
   }
   const location = header(res, 'location');
   if (location !== null) fields['http.location'] = location;
@@ -156,15 +159,20 @@ export function fetchOnce(
   let handedOver = false;
   const client = new Client(origin, {
     // The engine opened (and rate-limited) this socket; undici must never open another.
+    // The callback must run on a later tick: undici calls `connect` from inside its own
+    // resume loop and ignores a resume request made re-entrantly, so a synchronous answer
+    // leaves the request queued forever.
     connect: (_options, callback) => {
       if (handedOver) {
-        callback(new Error('thingscan: no second connection for this request'), null);
+        process.nextTick(() =>
+          callback(new Error('thingscan: no second connection for this request'), null),
+        );
         return;
       }
       handedOver = true;
-      callback(null, socket);
+      process.nextTick(() => callback(null, socket));
     },
-    maxHeaderSize: MAX_HEADER_BYTES,
+    maxHeaderSize: Math.max(1, Math.min(MAX_HEADER_BYTES, ctx.maxBytes)),
     headersTimeout: ctx.timeouts.readMs,
     bodyTimeout: ctx.timeouts.readMs,
     pipelining: 1,
@@ -211,6 +219,9 @@ export function fetchOnce(
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
     const handler: Dispatcher.DispatchHandler = {
+      // undici 7 recognises the new handler API by this method; without it the handler is
+      // taken for a legacy one and rejected.
+      onRequestStart() {},
       onResponseStart(c, statusCode, _headers, statusMessage) {
         // 1xx interim responses come before the real one.
         if (statusCode < 200) return;
@@ -300,7 +311,13 @@ function failureOf(error: unknown): HttpFailure {
       ? String((error as { code: unknown }).code)
       : '';
   const message = error instanceof Error ? error.message : String(error);
-  if (code.startsWith('HPE_') || code === 'UND_ERR_HEADERS_OVERFLOW') {
+  const name = error instanceof Error ? error.name : '';
+  // undici's parser errors carry an `HPE_*` code only for some llhttp errors: go by name too.
+  if (
+    name === 'HTTPParserError' ||
+    code.startsWith('HPE_') ||
+    code === 'UND_ERR_HEADERS_OVERFLOW'
+  ) {
     return { kind: 'failure', status: 'protocol-error', message };
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

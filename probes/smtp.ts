@@ -30,17 +30,20 @@ const FTP_WORD = /FTP/i;
 /** A `220` reply start: `220 `, `220-` or a bare `220` line. */
 const GREETING_220 = /^220(?:[ -]|\r?\n|$)/;
 
+/** A refusal greeting (`421` busy, `554` no service): still this protocol, said plainly. */
+const REFUSAL = /^[45]\d\d[ -]/;
+
 /**
  * SMTP detection: 2 for a `220` greeting naming SMTP or mail software, 1 for any other
- * `220` (FTP greets with 220 too; the expected port settles the tie). A greeting that
- * names FTP and not (E)SMTP stays at 1 even when its host name says "mail".
+ * `220` (FTP greets with 220 too; the expected port settles the tie) and for a `4xx`/`5xx`
+ * refusal naming SMTP or mail. A greeting naming FTP and not (E)SMTP never scores 2, even
+ * when its host name says "mail".
  */
 export function detectSmtp(greeting: Buffer): 0 | 1 | 2 {
   const text = greeting.toString('latin1');
-  if (!GREETING_220.test(text)) return 0;
-  if (SMTP_WORD.test(text)) return 2;
-  if (FTP_WORD.test(text)) return 1;
-  return MAIL_WORDS.test(text) ? 2 : 1;
+  const mail = SMTP_WORD.test(text) || (MAIL_WORDS.test(text) && !FTP_WORD.test(text));
+  if (GREETING_220.test(text)) return mail ? 2 : 1;
+  return REFUSAL.test(text) && mail ? 1 : 0;
 }
 
 async function runSmtp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput> {

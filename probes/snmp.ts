@@ -11,8 +11,9 @@
  * net-snmp opens its own datagram socket per session; UDP has no connection for the
  * engine to hand over, and the engine charged the rate limiter before calling `run`.
  */
-import snmp from 'net-snmp';
+
 import net from 'node:net';
+import snmp from 'net-snmp';
 import type { ProbeContext, ProbeOutput, UdpProbe } from './types.js';
 
 /** SNMPv2-MIB system group scalars we read. */

@@ -173,8 +173,7 @@ async function readPacket(
   // The length field may straddle `pending` and the reader: look at both without copying
   // more than the 4-byte header, and never size anything from the peer's number.
   const framer: Framer = (buffered) => {
-    const head =
-      pending.length >= 4 ? pending : Buffer.concat([pending, buffered.subarray(0, 4)]);
+    const head = pending.length >= 4 ? pending : Buffer.concat([pending, buffered.subarray(0, 4)]);
     const total = lengthOf(head);
     if (total === 'invalid') {
       invalid = true;

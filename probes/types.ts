@@ -5,8 +5,9 @@
  * deadlines and byte caps, and turns failures into statuses. A probe returns named fields
  * (see `src/signatures/fields.ts`) and never a vendor name: signatures decide.
  */
-import type { Logger } from 'pino';
+
 import type net from 'node:net';
+import type { Logger } from 'pino';
 import type { BoundedReader } from '../src/net/bounded.js';
 import type { Protocol } from '../src/types.js';
 

@@ -3,7 +3,7 @@
  * signatures, prints the table, each persona's expected and found labels, and the summary,
  * then stops the lab. Exits non-zero when a persona is labeled differently than expected.
  */
-import { formatTable, type HostRecord, type LabHost, scan, startLab, Summary } from './index.js';
+import { formatTable, type HostRecord, type LabHost, Summary, scan, startLab } from './index.js';
 
 /** Does the record agree with what the lab says the persona is? */
 export function agrees(host: LabHost, record: HostRecord): boolean {
@@ -40,7 +40,9 @@ async function main(): Promise<number> {
   }
   const byIp = new Map(records.map((r) => [r.ip, r]));
   const ordered = lab.targets().flatMap((ip) => byIp.get(ip) ?? []);
-  process.stdout.write(formatTable(ordered, { color: process.stdout.isTTY === true && !process.env['NO_COLOR'] }));
+  process.stdout.write(
+    formatTable(ordered, { color: process.stdout.isTTY === true && !process.env['NO_COLOR'] }),
+  );
   process.stdout.write('\nPersona check (expected → found):\n');
   let wrong = 0;
   for (const host of lab.hosts) {
@@ -53,7 +55,9 @@ async function main(): Promise<number> {
     const got = record?.device
       ? `${record.device.class}/${record.device.vendor_id ?? '-'} ${record.device.product ?? ''}${record.device.model ? ` ${record.device.model}` : ''} iot=${record.iot} conf=${record.device.confidence}`
       : `${record?.status ?? 'no record'}`;
-    process.stdout.write(`  ${ok ? 'ok  ' : 'FAIL'} ${host.id.padEnd(18)} ${want.padEnd(34)} → ${got}\n`);
+    process.stdout.write(
+      `  ${ok ? 'ok  ' : 'FAIL'} ${host.id.padEnd(18)} ${want.padEnd(34)} → ${got}\n`,
+    );
   }
   process.stdout.write(`\n${summary.toText()}\n`);
   if (wrong > 0) process.stdout.write(`\n${wrong} persona(s) labeled differently than expected.\n`);

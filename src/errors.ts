@@ -3,12 +3,7 @@
  */
 
 /** Stable error codes. */
-export type ThingscanErrorCode =
-  | 'E_TARGET'
-  | 'E_SIGNATURE'
-  | 'E_USAGE'
-  | 'E_IO'
-  | 'E_INTERNAL';
+export type ThingscanErrorCode = 'E_TARGET' | 'E_SIGNATURE' | 'E_USAGE' | 'E_IO' | 'E_INTERNAL';
 
 /** Base class of every error thingscan throws on purpose. */
 export class ThingscanError extends Error {

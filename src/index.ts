@@ -33,9 +33,9 @@ export {
   formatCsvRow,
   formatNdjson,
   formatTable,
-  sanitizeForTerminal,
   Summary,
   type SummaryJson,
+  sanitizeForTerminal,
   type TableWriter,
 } from './output/index.js';
 export { FIELDS, type FieldName } from './signatures/fields.js';

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
 import { sshProbe } from '../probes/ssh.js';
+import { runConformance } from './support/conformance.js';
 import { probePort } from './support/run-probe.js';
 
 const HOST = '127.0.0.1';
@@ -94,9 +95,7 @@ test('ssh: ident, KEXINIT lists, HASSH and host key from an ssh2 server, with no
     assert.equal(f['ssh.compression'], 'none');
     assert.equal(f['ssh.hostkey_algorithms'], 'ssh-ed25519');
     const hassh = createHash('md5')
-      .update(
-        `${f['ssh.kex']};${algorithms.cipher.join(',')};${algorithms.hmac.join(',')};none`,
-      )
+      .update(`${f['ssh.kex']};${algorithms.cipher.join(',')};${algorithms.hmac.join(',')};none`)
       .digest('hex');
     assert.equal(f['ssh.hassh'], hassh);
 
@@ -219,3 +218,13 @@ function buildKexinit(lists: readonly string[]): Buffer {
   head[4] = padding;
   return Buffer.concat([head, payload, Buffer.alloc(padding)]);
 }
+
+/**
+ * The suite's default list is case-insensitive with a word boundary, so it also flags the
+ * `User-Agent:` header HTTP must send; commands here must be followed by a space or the
+ * line end.
+ */
+const FORBIDDEN =
+  /^(?:USER|PASS|ACCT|AUTH|MAIL FROM|RCPT TO|DATA|STARTTLS|VRFY|EXPN|LOGIN)(?:[ \t]|\r?$)/im;
+
+runConformance('ssh conformance', 'ssh', 22, { forbidden: FORBIDDEN });

@@ -40,7 +40,10 @@ test('the bundled library passes its self-test against the whole library', () =>
 test('fixture library: captures fill templates, unset captures give null', () => {
   const library = good();
   assert.equal(library.version, '9.9.9');
-  const a = identifyServices(library, servicesFromFields({ 'http.title': 'BoxNAS BN-320 Web Manager' }));
+  const a = identifyServices(
+    library,
+    servicesFromFields({ 'http.title': 'BoxNAS BN-320 Web Manager' }),
+  );
   assert.equal(a.device?.class, 'nas');
   assert.equal(a.device?.vendor, 'Acme Networks');
   assert.equal(a.device?.vendor_id, 'acme');
@@ -59,7 +62,12 @@ test('evidence from two services combines; weak alone does not fire', () => {
   );
   assert.equal(weakOnly.device, null);
   const both = identifyServices(library, [
-    { port: 23, transport: 'tcp', protocol: 'telnet', fields: { 'telnet.banner': 'Linux 2.6.31 BoxNAS', 'telnet.prompt': 'boxnas login:' } },
+    {
+      port: 23,
+      transport: 'tcp',
+      protocol: 'telnet',
+      fields: { 'telnet.banner': 'Linux 2.6.31 BoxNAS', 'telnet.prompt': 'boxnas login:' },
+    },
     { port: 80, transport: 'tcp', protocol: 'http', fields: { 'http.title': 'BoxNAS BN-110' } },
   ]);
   assert.equal(both.device?.model, 'BN-110');
@@ -71,17 +79,28 @@ test('evidence from two services combines; weak alone does not fire', () => {
 
 test('oid_prefix matches on component boundaries; routers suspect NAT', () => {
   const library = good();
-  const r = identifyServices(library, servicesFromFields({ 'http.realm': 'acme edge', 'snmp.sysObjectID': '1.3.6.1.4.1.99991.7' }));
+  const r = identifyServices(
+    library,
+    servicesFromFields({ 'http.realm': 'acme edge', 'snmp.sysObjectID': '1.3.6.1.4.1.99991.7' }),
+  );
   assert.equal(r.device?.class, 'router');
   assert.equal(r.device?.nat_gateway_suspected, true);
-  const miss = identifyServices(library, servicesFromFields({ 'http.realm': 'acme edge', 'snmp.sysObjectID': '1.3.6.1.4.1.999912' }));
+  const miss = identifyServices(
+    library,
+    servicesFromFields({ 'http.realm': 'acme edge', 'snmp.sysObjectID': '1.3.6.1.4.1.999912' }),
+  );
   assert.equal(miss.device, null, 'one medium item is a hint, not a label');
 });
 
 test('conflicting vendors become alternatives, best first', () => {
   const library = good();
   const r = identifyServices(library, [
-    { port: 80, transport: 'tcp', protocol: 'http', fields: { 'http.title': 'BoxNAS BN-320', 'http.realm': 'Zeta ZR100' } },
+    {
+      port: 80,
+      transport: 'tcp',
+      protocol: 'http',
+      fields: { 'http.title': 'BoxNAS BN-320', 'http.realm': 'Zeta ZR100' },
+    },
   ]);
   assert.ok(r.device);
   assert.equal(r.alternatives.length, 1);
@@ -111,22 +130,39 @@ test('broken YAML is reported with file, line and column', () => {
 
 test('unknown vendor names the file and the line of the vendor', () => {
   const errors = loadErrors('unknown-vendor');
-  assert.ok(errors.some((m) => /x\.yaml:3:\d+: unknown vendor "nobody"/.test(m)), errors.join('\n'));
+  assert.ok(
+    errors.some((m) => /x\.yaml:3:\d+: unknown vendor "nobody"/.test(m)),
+    errors.join('\n'),
+  );
 });
 
 test('ReDoS-prone and look-around patterns are rejected at load', () => {
-  assert.ok(loadErrors('redos').some((m) => /edge\.yaml:7:\d+: regex rejected .*nested quantifier/.test(m)));
-  assert.ok(loadErrors('lookaround').some((m) => /edge\.yaml:7:\d+: regex rejected .*look-ahead/.test(m)));
+  assert.ok(
+    loadErrors('redos').some((m) => /edge\.yaml:7:\d+: regex rejected .*nested quantifier/.test(m)),
+  );
+  assert.ok(
+    loadErrors('lookaround').some((m) => /edge\.yaml:7:\d+: regex rejected .*look-ahead/.test(m)),
+  );
 });
 
 test('id must equal the path; unknown keys are named', () => {
   const errors = loadErrors('wrong-id');
-  assert.ok(errors.some((m) => /edge\.yaml:1:\d+: id must be 'acme\/edge'/.test(m)), errors.join('\n'));
-  assert.ok(errors.some((m) => /edge\.yaml:8:\d+: unknown evidence key 'weigth'/.test(m)), errors.join('\n'));
+  assert.ok(
+    errors.some((m) => /edge\.yaml:1:\d+: id must be 'acme\/edge'/.test(m)),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((m) => /edge\.yaml:8:\d+: unknown evidence key 'weigth'/.test(m)),
+    errors.join('\n'),
+  );
 });
 
 test('vendors whose names fold together fail', () => {
-  assert.ok(loadErrors('dup-vendor').some((m) => /vendors\.yaml:4:\d+: .*folds to the same name as 'acme'/.test(m)));
+  assert.ok(
+    loadErrors('dup-vendor').some((m) =>
+      /vendors\.yaml:4:\d+: .*folds to the same name as 'acme'/.test(m),
+    ),
+  );
 });
 
 test('a folder without signatures fails', () => {
@@ -135,13 +171,22 @@ test('a folder without signatures fails', () => {
 
 test('self-test names a shadowed example and a tie', () => {
   const shadowed = selfTest(loadSignatures({ dir: bad('shadowed') }));
-  assert.ok(shadowed.failures.some((f) => f.signature === 'acme/edge' && /won by zeta\/zr/.test(f.message)));
+  assert.ok(
+    shadowed.failures.some((f) => f.signature === 'acme/edge' && /won by zeta\/zr/.test(f.message)),
+  );
   const tie = selfTest(loadSignatures({ dir: bad('tie') }));
-  assert.ok(tie.failures.some((f) => /tie at the top/.test(f.message)), JSON.stringify(tie.failures));
+  assert.ok(
+    tie.failures.some((f) => /tie at the top/.test(f.message)),
+    JSON.stringify(tie.failures),
+  );
 });
 
 test('regex dialect check', () => {
-  const ok = ['^SSH-2\\.0-dropbear_(?<v>[0-9.]+)', 'MikroTik v(?<version>[0-9.]+)', 'BusyBox v[0-9.]+ \\('];
+  const ok = [
+    '^SSH-2\\.0-dropbear_(?<v>[0-9.]+)',
+    'MikroTik v(?<version>[0-9.]+)',
+    'BusyBox v[0-9.]+ \\(',
+  ];
   for (const p of ok) assert.deepEqual(checkRegex(p), [], p);
   const bad = {
     '(a+)+$xxxx': /nested/,
@@ -152,6 +197,9 @@ test('regex dialect check', () => {
     'ab.c': /literal/,
   };
   for (const [p, re] of Object.entries(bad)) {
-    assert.ok(checkRegex(p).some((x) => re.test(x.message)), `${p}: ${JSON.stringify(checkRegex(p))}`);
+    assert.ok(
+      checkRegex(p).some((x) => re.test(x.message)),
+      `${p}: ${JSON.stringify(checkRegex(p))}`,
+    );
   }
 });

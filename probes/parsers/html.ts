@@ -39,9 +39,9 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
  */
 export function extractTitle(body: Uint8Array, charset?: string | null): string | null {
   const bytes = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, MAX_SCAN));
-  // latin1 maps bytes 1:1 to chars, so string offsets are byte offsets; lower-casing only
-  // touches ASCII letters we search for (and keeps the length for latin1 text).
-  const lower = asciiLower(bytes);
+  // latin1 maps bytes 1:1 to chars, so string offsets are byte offsets; lower-casing keeps
+  // the length of every latin1 character, so the offsets survive it.
+  const lower = bytes.toString('latin1').toLowerCase();
   let from = 0;
   for (;;) {
     const open = lower.indexOf('<title', from);
@@ -59,21 +59,6 @@ export function extractTitle(body: Uint8Array, charset?: string | null): string 
     }
     from = open + 6;
   }
-}
-
-function asciiLower(bytes: Buffer): string {
-  const text = bytes.toString('latin1');
-  let out = '';
-  let last = 0;
-  // Lower-case only A-Z so that non-ASCII latin1 letters keep their length and offsets.
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) {
-      out += text.slice(last, i) + String.fromCharCode(c + 0x20);
-      last = i + 1;
-    }
-  }
-  return out + text.slice(last);
 }
 
 function isSpace(c: number): boolean {
@@ -124,10 +109,14 @@ export function decodeEntities(text: string): string {
 
 function decodeEntity(name: string): string | null {
   if (name.startsWith('#x') || name.startsWith('#X')) {
-    return /^[0-9a-fA-F]{1,6}$/.test(name.slice(2)) ? codePoint(Number.parseInt(name.slice(2), 16)) : null;
+    return /^[0-9a-fA-F]{1,6}$/.test(name.slice(2))
+      ? codePoint(Number.parseInt(name.slice(2), 16))
+      : null;
   }
   if (name.startsWith('#')) {
-    return /^[0-9]{1,7}$/.test(name.slice(1)) ? codePoint(Number.parseInt(name.slice(1), 10)) : null;
+    return /^[0-9]{1,7}$/.test(name.slice(1))
+      ? codePoint(Number.parseInt(name.slice(1), 10))
+      : null;
   }
   return Object.hasOwn(NAMED_ENTITIES, name) ? (NAMED_ENTITIES[name] ?? null) : null;
 }

@@ -18,7 +18,10 @@ export function murmur3x86_32(data: Uint8Array, seed = 0): number {
   for (let i = 0; i < blocks; i += 1) {
     const o = i * 4;
     let k =
-      (data[o] ?? 0) | ((data[o + 1] ?? 0) << 8) | ((data[o + 2] ?? 0) << 16) | ((data[o + 3] ?? 0) << 24);
+      (data[o] ?? 0) |
+      ((data[o + 1] ?? 0) << 8) |
+      ((data[o + 2] ?? 0) << 16) |
+      ((data[o + 3] ?? 0) << 24);
     k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, C2);

@@ -30,7 +30,8 @@ export function parsePortSpec(spec: string): PortSpecItem[] {
       if (item === '') continue;
     }
     const range = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
-    if (!range) throw new ThingscanError('E_USAGE', `bad port '${raw.trim()}' in --ports '${spec}'`);
+    if (!range)
+      throw new ThingscanError('E_USAGE', `bad port '${raw.trim()}' in --ports '${spec}'`);
     const lo = Number(range[1]);
     const hi = range[2] === undefined ? lo : Number(range[2]);
     if (lo < 1 || hi > 65_535 || hi < lo) {

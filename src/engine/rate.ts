@@ -42,6 +42,11 @@ export class TokenBucket {
       const onAbort = (): void => {
         const i = this.#queue.indexOf(entry);
         if (i >= 0) this.#queue.splice(i, 1);
+        // Nobody waits any more: do not keep the process alive for a refill.
+        if (this.#queue.length === 0 && this.#timer) {
+          clearTimeout(this.#timer);
+          this.#timer = null;
+        }
         reject(signal?.reason ?? new Error('aborted'));
       };
       if (signal?.aborted) {

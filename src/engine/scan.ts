@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import pino, { type Logger } from 'pino';
 import { PROBES } from '../../probes/index.js';
 import type { Probe, ProbeSettings, ProbeTimeouts } from '../../probes/types.js';
+import type { TargetError } from '../errors.js';
 import { ThingscanError } from '../errors.js';
 import { identifyServices } from '../match/identify.js';
 import type { ServiceInput } from '../match/matcher.js';
@@ -14,6 +15,7 @@ import { connectTcp } from '../net/bounded.js';
 import { excerpt } from '../output/sanitize.js';
 import { loadSignatures } from '../signatures/loader.js';
 import type { SignatureLibrary } from '../signatures/model.js';
+import type { ExcludeList } from '../targets/exclude.js';
 import type { TargetItem } from '../targets/read.js';
 import { readTargets } from '../targets/read.js';
 import {
@@ -27,8 +29,6 @@ import { DEFAULT_PORT_SPEC, DEFAULTS } from './defaults.js';
 import { type PortSpecItem, parsePortSpec } from './ports.js';
 import { TokenBucket } from './rate.js';
 import { type PortResult, runPort } from './run-port.js';
-import type { ExcludeList } from '../targets/exclude.js';
-import type { TargetError } from '../errors.js';
 
 /** Options of {@link scan}. Every field is optional; defaults are in `DEFAULTS`. */
 export interface ScanOptions {
@@ -68,9 +68,7 @@ export interface ScanOptions {
 }
 
 /** What can be scanned: target lines (addresses, CIDRs, ranges) or items from `readTargets`. */
-export type ScanInput =
-  | Iterable<string | TargetItem>
-  | AsyncIterable<string | TargetItem>;
+export type ScanInput = Iterable<string | TargetItem> | AsyncIterable<string | TargetItem>;
 
 /** Resolved settings for one scan. */
 interface Plan {
@@ -90,7 +88,10 @@ interface Plan {
  * Scans targets and yields one record per distinct target, in completion order.
  * Memory stays flat: targets are pulled lazily, at most `concurrency` hosts are in flight.
  */
-export async function* scan(input: ScanInput, options: ScanOptions = {}): AsyncGenerator<HostRecord> {
+export async function* scan(
+  input: ScanInput,
+  options: ScanOptions = {},
+): AsyncGenerator<HostRecord> {
   const plan = makePlan(options);
   const concurrency = positive(options.concurrency ?? DEFAULTS.concurrency, 'concurrency');
   const limit = pLimit(concurrency);
@@ -135,30 +136,40 @@ export async function* scan(input: ScanInput, options: ScanOptions = {}): AsyncG
 }
 
 async function* normalize(input: ScanInput, options: ScanOptions): AsyncGenerator<TargetItem> {
-  const strings: string[] = [];
-  const flush = async function* (): AsyncGenerator<TargetItem> {
-    if (strings.length === 0) return;
-    const lines = strings.splice(0);
-    yield* readTargets([{ name: '<targets>', lines }], {
-      exclude: options.exclude,
-      allowLarge: options.allowLarge ?? false,
-    });
-  };
-  for await (const item of input as AsyncIterable<string | TargetItem>) {
-    if (typeof item === 'string') {
-      // Parse here so a library caller's bad target fails like a CLI line would.
-      strings.push(item);
-      if (strings.length >= 256) yield* flush();
-    } else {
-      yield* flush();
+  const iterator = (async function* () {
+    yield* input as AsyncIterable<string | TargetItem>;
+  })();
+  const first = await iterator.next();
+  if (first.done) return;
+  if (typeof first.value !== 'string') {
+    yield first.value;
+    for await (const item of iterator) {
+      if (typeof item === 'string')
+        throw new ThingscanError('E_USAGE', 'scan input mixes strings and target items');
+      yield item;
+    }
+    return;
+  }
+  // Strings are target lines: one reader for all of them, so duplicates are dropped and
+  // line numbers count across the whole input.
+  const firstLine = first.value;
+  async function* lines(): AsyncGenerator<string> {
+    yield firstLine;
+    for await (const item of iterator) {
+      if (typeof item !== 'string')
+        throw new ThingscanError('E_USAGE', 'scan input mixes strings and target items');
       yield item;
     }
   }
-  yield* flush();
+  yield* readTargets([{ name: '<targets>', lines: lines() }], {
+    exclude: options.exclude,
+    allowLarge: options.allowLarge ?? false,
+  });
 }
 
 function positive(n: number, name: string): number {
-  if (!(Number.isFinite(n) && n > 0)) throw new ThingscanError('E_USAGE', `${name} must be > 0, got ${n}`);
+  if (!(Number.isFinite(n) && n > 0))
+    throw new ThingscanError('E_USAGE', `${name} must be > 0, got ${n}`);
   return n;
 }
 
@@ -180,7 +191,8 @@ function makePlan(options: ScanOptions): Plan {
     }
     probes = PROBES.filter((p) => wanted.has(p.name));
   }
-  const community = options.snmpCommunity === undefined ? DEFAULTS.snmpCommunity : options.snmpCommunity;
+  const community =
+    options.snmpCommunity === undefined ? DEFAULTS.snmpCommunity : options.snmpCommunity;
   return {
     ports,
     probes,
@@ -238,7 +250,12 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
         perHost(async (): Promise<PortResult> => {
           const openConnection = async () => {
             await plan.bucket.take(signal).catch(() => undefined);
-            return connectTcp({ host: ip, port: p.port, timeoutMs: plan.timeouts.connectMs, signal });
+            return connectTcp({
+              host: ip,
+              port: p.port,
+              timeoutMs: plan.timeouts.connectMs,
+              signal,
+            });
           };
           if (p.transport === 'udp') await plan.bucket.take(signal).catch(() => undefined);
           return runPort({
@@ -286,7 +303,8 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
     let status: HostStatus;
     if (device) status = 'identified';
     else if (services.some((s) => s.status === 'ok')) status = 'unidentified';
-    else if (services.length > 0 && services.every((s) => s.status === 'internal-error')) status = 'error';
+    else if (services.length > 0 && services.every((s) => s.status === 'internal-error'))
+      status = 'error';
     else if (services.length > 0) status = 'unidentified';
     else status = 'no-response';
     return {
@@ -299,7 +317,10 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
     };
   } catch (error) {
     log.error({ err: error }, 'host scan failed');
-    return { ...baseRecord(ip, plan, startedAt, 'error'), elapsed_ms: Math.round(performance.now() - t0) };
+    return {
+      ...baseRecord(ip, plan, startedAt, 'error'),
+      elapsed_ms: Math.round(performance.now() - t0),
+    };
   }
 }
 

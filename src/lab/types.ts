@@ -115,7 +115,7 @@ export interface HttpResponseSpec {
   readonly reason?: string;
   /** Headers in the device's order; Date and Content-Length are added by the server. */
   readonly headers: readonly (readonly [string, string])[];
-  /** Body bytes (text is sent as UTF-8). */
+  /** Body bytes; text is sent as UTF-8 with `{address}` replaced by the bound address. */
   readonly body: string | Uint8Array;
 }
 

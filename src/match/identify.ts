@@ -3,7 +3,12 @@
  * with no network. The scan engine uses the same path for live results.
  */
 import type { SignatureLibrary } from '../signatures/model.js';
-import { type MatchOptions, matchServices, type ServiceInput, type SignatureHit } from './matcher.js';
+import {
+  type MatchOptions,
+  matchServices,
+  type ServiceInput,
+  type SignatureHit,
+} from './matcher.js';
 import { decide, type HostVerdict } from './verdict.js';
 
 /** Verdict plus the raw hits behind it (for --explain). */

@@ -101,7 +101,12 @@ export function matchServices(
       if (!state) return;
       if (item.negate) {
         if (state.present.length > 0 && state.matched.length === 0) {
-          base.set(item.id, { item, services: state.present, value: state.value ?? '', captures: {} });
+          base.set(item.id, {
+            item,
+            services: state.present,
+            value: state.value ?? '',
+            captures: {},
+          });
         }
       } else if (state.matched.length > 0) {
         base.set(item.id, {

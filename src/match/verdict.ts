@@ -87,14 +87,15 @@ export function decide(
   // OS implied by software (OpenSSH Ubuntu → Ubuntu), strongest first.
   let softwareOs = EMPTY_OS;
   for (const h of hits) {
-    if (h.signature.service?.os) softwareOs = mergeOs(softwareOs, fillOs(h.signature.service.os, h.captures));
+    if (h.signature.service?.os)
+      softwareOs = mergeOs(softwareOs, fillOs(h.signature.service.os, h.captures));
   }
 
   const groups = new Map<string, SignatureHit[]>();
   for (const h of hits) {
     const d = h.signature.device;
     if (!d) continue;
-    const key = `${d.vendor}\u0000${d.class}`;
+    const key = `${d.vendor ?? ''}\u0000${d.class}`;
     const list = groups.get(key) ?? [];
     list.push(h);
     groups.set(key, list);
@@ -106,13 +107,37 @@ export function decide(
   candidates.sort(
     (a, b) =>
       b.verdict.confidence - a.verdict.confidence ||
+      Number(b.verdict.vendor_id !== null) - Number(a.verdict.vendor_id !== null) ||
       Number(b.verdict.model !== null) - Number(a.verdict.model !== null) ||
       b.evidence - a.evidence ||
       (a.verdict.signatures[0] ?? '').localeCompare(b.verdict.signatures[0] ?? ''),
   );
 
+  // A branded verdict beats a class-only one of the same class, whatever their order.
+  const top = candidates[0];
+  if (top && top.verdict.vendor_id === null) {
+    const branded = candidates.findIndex(
+      (c) => c.verdict.vendor_id !== null && c.verdict.class === top.verdict.class,
+    );
+    if (branded > 0) candidates.unshift(...candidates.splice(branded, 1));
+  }
   let device: DeviceVerdict | null = candidates[0]?.verdict ?? null;
-  const alternatives = candidates.slice(1).map((c) => c.verdict);
+  let alternatives = candidates.slice(1).map((c) => c.verdict);
+  if (device?.vendor_id) {
+    // A class-only signature (generic Enigma2 → set-top box) agreeing on the class supports
+    // the branded verdict rather than competing with it.
+    const lead = device;
+    const agreeing = alternatives.filter((a) => a.vendor_id === null && a.class === lead.class);
+    if (agreeing.length > 0) {
+      alternatives = alternatives.filter((a) => !agreeing.includes(a));
+      const support = agreeing.reduce((p, a) => p * (1 - a.confidence * AGREEMENT_DISCOUNT), 1);
+      device = {
+        ...lead,
+        confidence: round(1 - (1 - lead.confidence) * support),
+        signatures: [...lead.signatures, ...agreeing.flatMap((a) => a.signatures)],
+      };
+    }
+  }
   if (!device) device = softwareOnly(hits, softwareOs);
 
   const services: ServiceLabel[] = [];
@@ -163,13 +188,13 @@ function deviceFromGroup(
       if (filled) cpe.add(filled);
     }
   }
-  const vendor = library.vendors.get(d.vendor);
+  const vendor = d.vendor === undefined ? undefined : library.vendors.get(d.vendor);
   const cls = d.class;
   return {
     verdict: {
       class: cls,
-      vendor: vendor?.name ?? d.vendor,
-      vendor_id: d.vendor,
+      vendor: vendor?.name ?? d.vendor ?? null,
+      vendor_id: d.vendor ?? null,
       product,
       model,
       os: mergeOs(os, softwareOs),

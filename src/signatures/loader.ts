@@ -20,8 +20,8 @@ import {
   MATCHER_KINDS,
   type MatcherKind,
   type OsTemplate,
-  SIGNATURE_STATUSES,
   type ServiceTemplate,
+  SIGNATURE_STATUSES,
   type SignatureExample,
   type SignatureLibrary,
   type SignatureStatus,
@@ -87,7 +87,8 @@ export function loadSignatures(options: LoadOptions = {}): SignatureLibrary {
     const sig = loadFile(root, file, vendors, errors);
     if (!sig) continue;
     const other = names.get(sig.name);
-    if (other) errors.push(new SignatureError(file, 1, 1, `name '${sig.name}' also used by ${other}`));
+    if (other)
+      errors.push(new SignatureError(file, 1, 1, `name '${sig.name}' also used by ${other}`));
     names.set(sig.name, file);
     signatures.push(sig);
   }
@@ -158,9 +159,7 @@ function parseYaml(
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const pos = lines.linePos(e.pos[0]);
-      errors.push(
-        new SignatureError(file, pos.line, pos.col, `YAML: ${e.message.split('\n')[0]}`),
-      );
+      errors.push(new SignatureError(file, pos.line, pos.col, `YAML: ${e.message.split('\n')[0]}`));
     }
     return null;
   }
@@ -205,7 +204,9 @@ function loadVendors(root: string, errors: SignatureError[]): Map<string, Vendor
       const key = foldName(spelled);
       const owner = folded.get(key);
       if (owner && owner !== id) {
-        errors.push(loc.at(item, `vendor '${id}': '${spelled}' folds to the same name as '${owner}'`));
+        errors.push(
+          loc.at(item, `vendor '${id}': '${spelled}' folds to the same name as '${owner}'`),
+        );
       }
       folded.set(key, id);
     }
@@ -260,10 +261,14 @@ function loadFile(
   const expectedId = `${rel[rel.length - 2]}/${path.basename(file).replace(/\.ya?ml$/, '')}`;
   const klass = rel.length === 3 ? rel[0] : undefined;
   if (rel.length !== 3) {
-    err(top, `signature files live at <class>/<vendor>/<product>.yaml or software/<vendor>/<product>.yaml`);
+    err(
+      top,
+      `signature files live at <class>/<vendor>/<product>.yaml or software/<vendor>/<product>.yaml`,
+    );
   }
   const id = raw['id'];
-  if (id !== expectedId) err(node('id') ?? top, `id must be '${expectedId}' (its path), got ${JSON.stringify(id)}`);
+  if (id !== expectedId)
+    err(node('id') ?? top, `id must be '${expectedId}' (its path), got ${JSON.stringify(id)}`);
   const name = typeof raw['name'] === 'string' && raw['name'].trim() !== '' ? raw['name'] : null;
   if (!name) err(node('name') ?? top, 'name is required');
   const status = (raw['status'] ?? 'experimental') as SignatureStatus;
@@ -287,7 +292,8 @@ function loadFile(
       }
       const ev = item as Record<string, unknown>;
       for (const key of Object.keys(ev)) {
-        if (!EVIDENCE_KEYS.has(key)) err(keyNode('evidence', i, key), `unknown evidence key '${key}'`);
+        if (!EVIDENCE_KEYS.has(key))
+          err(keyNode('evidence', i, key), `unknown evidence key '${key}'`);
       }
       const evId = ev['id'];
       if (typeof evId !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(evId)) {
@@ -298,7 +304,10 @@ function loadFile(
       ids.add(evId);
       const field = ev['field'];
       if (typeof field !== 'string' || !isFieldName(field)) {
-        err(node('evidence', i, 'field') ?? here, `unknown field ${JSON.stringify(field)} (see src/signatures/fields.ts)`);
+        err(
+          node('evidence', i, 'field') ?? here,
+          `unknown field ${JSON.stringify(field)} (see src/signatures/fields.ts)`,
+        );
         return;
       }
       const kinds = MATCHER_KINDS.filter((k) => ev[k] !== undefined);
@@ -318,7 +327,10 @@ function loadFile(
       }
       const weight = parseWeight(ev['weight']);
       if (weight === null) {
-        err(node('evidence', i, 'weight') ?? here, 'weight must be strong, medium, weak or a number in (0, 1]');
+        err(
+          node('evidence', i, 'weight') ?? here,
+          'weight must be strong, medium, weak or a number in (0, 1]',
+        );
         return;
       }
       const requires = Array.isArray(ev['requires']) ? ev['requires'].map(String) : [];
@@ -340,7 +352,8 @@ function loadFile(
     });
     evidence.forEach((ev, i) => {
       for (const r of ev.requires) {
-        if (!ids.has(r) || r === ev.id) err(node('evidence', i, 'requires'), `requires unknown evidence '${r}'`);
+        if (!ids.has(r) || r === ev.id)
+          err(node('evidence', i, 'requires'), `requires unknown evidence '${r}'`);
       }
     });
   }
@@ -364,7 +377,8 @@ function loadFile(
       return undefined;
     }
     const o = value as Record<string, unknown>;
-    for (const key of Object.keys(o)) if (!OS_KEYS.has(key)) err(keyNode(...base, key), `unknown os key '${key}'`);
+    for (const key of Object.keys(o))
+      if (!OS_KEYS.has(key)) err(keyNode(...base, key), `unknown os key '${key}'`);
     const out: Record<string, string> = {};
     for (const key of OS_KEYS) {
       const t = template(o[key], node(...base, key), `os.${key}`);
@@ -377,7 +391,8 @@ function loadFile(
     const d = raw['device'] as Record<string, unknown>;
     if (typeof d !== 'object' || d === null) err(node('device'), 'device must be a map');
     else {
-      for (const key of Object.keys(d)) if (!DEVICE_KEYS.has(key)) err(keyNode('device', key), `unknown device key '${key}'`);
+      for (const key of Object.keys(d))
+        if (!DEVICE_KEYS.has(key)) err(keyNode('device', key), `unknown device key '${key}'`);
       const cls = d['class'];
       if (typeof cls !== 'string' || !Object.hasOwn(DEVICE_CLASSES, cls)) {
         err(node('device', 'class') ?? node('device'), `unknown class ${JSON.stringify(cls)}`);
@@ -385,13 +400,17 @@ function loadFile(
         err(node('device', 'class'), `class '${cls}' but the file lives under '${klass}/'`);
       }
       const vendor = d['vendor'];
-      if (typeof vendor !== 'string' || !vendors.has(vendor)) {
-        err(node('device', 'vendor') ?? node('device'), `unknown vendor ${JSON.stringify(vendor)} (add it to _taxonomy/vendors.yaml)`);
+      if (vendor !== undefined && (typeof vendor !== 'string' || !vendors.has(vendor))) {
+        err(
+          node('device', 'vendor') ?? node('device'),
+          `unknown vendor ${JSON.stringify(vendor)} (add it to _taxonomy/vendors.yaml)`,
+        );
       }
       const cpe = Array.isArray(d['cpe'])
         ? d['cpe'].map((c, i) => template(c, node('device', 'cpe', i), 'cpe') ?? '')
         : undefined;
-      const built: Record<string, unknown> = { class: cls as DeviceClass, vendor: vendor as string };
+      const built: Record<string, unknown> = { class: cls as DeviceClass };
+      if (typeof vendor === 'string') built['vendor'] = vendor;
       const product = template(d['product'], node('device', 'product'), 'product');
       const model = template(d['model'], node('device', 'model'), 'model');
       const os = osTemplate(d['os'], ['device', 'os']);
@@ -407,10 +426,14 @@ function loadFile(
     const s = raw['service'] as Record<string, unknown>;
     if (typeof s !== 'object' || s === null) err(node('service'), 'service must be a map');
     else {
-      for (const key of Object.keys(s)) if (!SERVICE_KEYS.has(key)) err(keyNode('service', key), `unknown service key '${key}'`);
+      for (const key of Object.keys(s))
+        if (!SERVICE_KEYS.has(key)) err(keyNode('service', key), `unknown service key '${key}'`);
       const vendor = s['vendor'];
       if (vendor !== undefined && (typeof vendor !== 'string' || !vendors.has(vendor))) {
-        err(node('service', 'vendor'), `unknown vendor ${JSON.stringify(vendor)} (add it to _taxonomy/vendors.yaml)`);
+        err(
+          node('service', 'vendor'),
+          `unknown vendor ${JSON.stringify(vendor)} (add it to _taxonomy/vendors.yaml)`,
+        );
       }
       const hint = s['hint'];
       if (hint !== undefined && !HINTS.includes(hint as Hint)) {
@@ -429,21 +452,34 @@ function loadFile(
     }
   }
   if (!device && !service) err(top, 'a signature needs device: and/or service:');
-  if (klass === 'software' && device) err(node('device'), 'signatures under software/ name software only: drop device:');
-  if (klass && klass !== 'software' && !device) err(top, `signatures under ${klass}/ must have device:`);
+  if (klass === 'software' && device)
+    err(node('device'), 'signatures under software/ name software only: drop device:');
+  if (klass && klass !== 'software' && !device)
+    err(top, `signatures under ${klass}/ must have device:`);
   for (const used of usedCaptures) {
-    if (!captures.has(used.name)) err(used.at, `template uses {${used.name}} but no regex captures it`);
+    if (!captures.has(used.name))
+      err(used.at, `template uses {${used.name}} but no regex captures it`);
   }
 
   const minScore = raw['min_score'] === undefined ? DEFAULT_MIN_SCORE : Number(raw['min_score']);
   if (!(minScore > 0 && minScore <= 1)) err(node('min_score'), 'min_score must be in (0, 1]');
   const reachable = 1 - evidence.filter((e) => !e.negate).reduce((p, e) => p * (1 - e.weight), 1);
   if (evidence.length > 0 && reachable + 1e-9 < minScore) {
-    err(node('evidence'), `all evidence together scores ${reachable.toFixed(2)} < min_score ${minScore}: it can never fire`);
+    err(
+      node('evidence'),
+      `all evidence together scores ${reachable.toFixed(2)} < min_score ${minScore}: it can never fire`,
+    );
   }
 
   const examples = readExamples(raw['examples'], 'examples', node, err, loc, true);
-  const counterexamples = readExamples(raw['counterexamples'], 'counterexamples', node, err, loc, false);
+  const counterexamples = readExamples(
+    raw['counterexamples'],
+    'counterexamples',
+    node,
+    err,
+    loc,
+    false,
+  );
   const references = Array.isArray(raw['references']) ? raw['references'].map(String) : [];
 
   if (errors.length > before || !name) return null;
@@ -492,17 +528,22 @@ function readExamples(
     const e: Record<string, string> = {};
     const expect = ex['expect'];
     if (expect !== undefined) {
-      if (typeof expect !== 'object' || expect === null) err(node(key, i, 'expect'), 'expect must be a map');
+      if (typeof expect !== 'object' || expect === null)
+        err(node(key, i, 'expect'), 'expect must be a map');
       else
         for (const [name, v] of Object.entries(expect as Record<string, unknown>)) {
           if (!(EXPECT_KEYS as readonly string[]).includes(name)) {
-            err(node(key, i, 'expect'), `expect key '${name}' must be one of ${EXPECT_KEYS.join(', ')}`);
+            err(
+              node(key, i, 'expect'),
+              `expect key '${name}' must be one of ${EXPECT_KEYS.join(', ')}`,
+            );
           }
           e[name] = v === null ? 'null' : String(v);
         }
     }
     for (const k of Object.keys(ex)) {
-      if (k !== 'fields' && k !== 'expect' && k !== 'description') err(here, `unknown key '${k}' in ${key}[${i}]`);
+      if (k !== 'fields' && k !== 'expect' && k !== 'description')
+        err(here, `unknown key '${k}' in ${key}[${i}]`);
     }
     out.push({ fields: f, expect: e, line: loc.line(here) });
   });
@@ -543,7 +584,8 @@ function compileMatcher(
         if (!m) return null;
         if (!m.groups) return none;
         const groups: Record<string, string> = {};
-        for (const [k, v] of Object.entries(m.groups)) if (v !== undefined && v !== '') groups[k] = v;
+        for (const [k, v] of Object.entries(m.groups))
+          if (v !== undefined && v !== '') groups[k] = v;
         return groups;
       };
     }

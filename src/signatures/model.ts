@@ -40,7 +40,8 @@ export interface OsTemplate {
 /** Device part of a signature. */
 export interface DeviceTemplate {
   readonly class: DeviceClass;
-  readonly vendor: string;
+  /** Vendor slug; absent for class-only signatures (an unbranded Enigma2 box is still a set-top box). */
+  readonly vendor?: string;
   readonly product?: Template;
   readonly model?: Template;
   readonly os?: OsTemplate;

@@ -66,7 +66,7 @@ export function checkRegex(source: string): RegexProblem[] {
       continue;
     }
     if (ch === '(') {
-      endRun();
+      // A plain group continues the literal run (`TL-(?<model>WR…)` anchors on "TL-WR").
       if (source.startsWith('(?=', i) || source.startsWith('(?!', i)) {
         problems.push({ offset: i, message: 'look-ahead' });
       } else if (source.startsWith('(?<=', i) || source.startsWith('(?<!', i)) {
@@ -82,8 +82,9 @@ export function checkRegex(source: string): RegexProblem[] {
       continue;
     }
     if (ch === ')') {
-      endRun();
       const frame = stack.length > 1 ? (stack.pop() as GroupFrame) : null;
+      // After an alternation the text that follows is not one literal with what preceded.
+      if (frame?.hasAlternation) endRun();
       lastGroup = frame;
       i++;
       continue;
@@ -98,8 +99,10 @@ export function checkRegex(source: string): RegexProblem[] {
     }
     const quant = readQuantifier(source, i);
     if (quant) {
-      // A quantifier makes the preceding char optional/repeated: it no longer anchors.
-      if (quant.min === 0) literalRun = Math.max(0, literalRun - 1);
+      // A quantifier makes the preceding atom optional/repeated: it no longer anchors.
+      // (A literal inside an optional group still counts: `^(?:Linksys )?WRT54G` reads as
+      // specific to a human, and the rule is about readability of intent, not a proof.)
+      if (quant.min === 0 && !lastGroup) literalRun = Math.max(0, literalRun - 1);
       endRun();
       const top = stack[stack.length - 1];
       if (quant.unbounded) {

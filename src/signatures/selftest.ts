@@ -126,9 +126,14 @@ function checkExample(
         (h) => h.fires && h.signature.service && h.services.has(index) && h !== own,
       );
       const better = rivals.find((h) => h.score > own.score);
-      if (better) fail(ex.line, `service label won by ${better.signature.id} (score ${better.score} > ${own.score})`);
+      if (better)
+        fail(
+          ex.line,
+          `service label won by ${better.signature.id} (score ${better.score} > ${own.score})`,
+        );
       const tie = rivals.find((h) => h.score === own.score);
-      if (tie) fail(ex.line, `tie with ${tie.signature.id} on the service label (score ${own.score})`);
+      if (tie)
+        fail(ex.line, `tie with ${tie.signature.id} on the service label (score ${own.score})`);
     }
     const service = sig.service as NonNullable<CompiledSignature['service']>;
     actual['class'] = result.device?.class ?? null;
@@ -136,7 +141,8 @@ function checkExample(
     actual['product'] = fillTemplate(service.product, own.captures);
     actual['model'] = result.device?.model ?? null;
     actual['version'] = fillTemplate(service.version, own.captures);
-    actual['os_family'] = result.device?.os.family ?? fillTemplate(service.os?.family, own.captures);
+    actual['os_family'] =
+      result.device?.os.family ?? fillTemplate(service.os?.family, own.captures);
   }
   for (const [key, want] of Object.entries(ex.expect)) {
     const got = actual[key] ?? 'null';
@@ -166,7 +172,8 @@ function templateCaptures(sig: CompiledSignature): Set<string> {
   ];
   for (const t of texts) {
     if (typeof t !== 'string') continue;
-    for (const m of t.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)(?:\|[a-z]+)?\}/g)) names.add(m[1] as string);
+    for (const m of t.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)(?:\|[a-z]+)?\}/g))
+      names.add(m[1] as string);
   }
   return names;
 }

@@ -96,6 +96,8 @@ export function targetSize(target: TargetSpec): bigint {
 
 /** Hostname syntax whose last label starts with a letter, as every top-level domain does. */
 const HOSTNAME = /^(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*\.?$/i;
+/** Start of an IPv4 range: a dotted quad (octets checked later) then `-`. */
+const RANGE_START = /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+-/;
 /** An IPv4 address with a port, as logs sometimes write it. */
 const V4_WITH_PORT = /^[0-9.]+:[0-9]+$/;
 
@@ -154,6 +156,8 @@ function parseBody(body: string): ParseResult<TargetSpec> {
     return body.includes('/') ? parseCidr(body) : parseSingle(body);
   }
   if (body.includes('/')) return parseCidr(body);
+  // A dotted-quad start makes it a range, even when the end looks like a name.
+  if (RANGE_START.test(body)) return parseRange(body);
   if (HOSTNAME.test(body)) return hostnameRefused(body);
   if (body.includes('-')) return parseRange(body);
   if (body.includes('.') || /^[0-9]+$/.test(body)) return parseSingle(body);

@@ -47,7 +47,8 @@ export interface ReadTargetsOptions extends ParseOptions {
  * Duplicates are dropped across all sources: IPv4 addresses are remembered as 32-bit
  * numbers (see {@link Ipv4Set}), IPv6 addresses as canonical strings. An IPv4-mapped IPv6
  * address counts as its IPv4 address. A leading UTF-8 BOM on a source's first line is
- * ignored.
+ * ignored. Memory grows with the number of distinct addresses yielded; for IPv6 that is
+ * one string each, so an IPv6 block allowed past the size limit costs memory as it goes.
  *
  * @param sources - Named line sources, read one after the other.
  * @param options - Expansion limit and exclude list.

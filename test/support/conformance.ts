@@ -38,11 +38,16 @@ export const CONFORMANCE_TIMEOUTS: ProbeTimeouts = {
   bannerMs: 500,
 };
 
-/** Commands no thingscan probe may ever send, at the start of a line. */
+/**
+ * Commands no thingscan probe may ever send, at the start of a line. A verb must be
+ * followed by a space or the line end, so HTTP's `User-Agent:` header is not `USER`.
+ */
 export const FORBIDDEN_COMMANDS =
-  /^(?:USER|PASS|ACCT|AUTH|MAIL FROM|RCPT TO|DATA|STARTTLS|VRFY|EXPN|LOGIN)\b/im;
+  /^(?:(?:USER|PASS|ACCT|AUTH|VRFY|EXPN|DATA|STARTTLS)(?: |\r?$)|MAIL FROM|RCPT TO)/im;
 
-const IAC_OFFERS = Buffer.from([0xff, 0xfd, 0x01, 0xff, 0xfd, 0x1f, 0xff, 0xfb, 0x01, 0xff, 0xfb, 0x03]);
+const IAC_OFFERS = Buffer.from([
+  0xff, 0xfd, 0x01, 0xff, 0xfd, 0x1f, 0xff, 0xfb, 0x01, 0xff, 0xfb, 0x03,
+]);
 
 /** Built-in banners for the protocols we ship, so a call needs only a name and port. */
 export const DEFAULT_CONFORMANCE: Readonly<Record<string, ConformanceOptions>> = {
@@ -185,10 +190,7 @@ export function runConformance(
         onData: serverFirst ? undefined : (conn) => conn.write(opening),
       } as const);
       assert.equal(result.protocol, probeName);
-      assert.ok(
-        ['io-timeout', 'ok'].includes(result.status),
-        `stall gave ${result.status}`,
-      );
+      assert.ok(['io-timeout', 'ok'].includes(result.status), `stall gave ${result.status}`);
     });
 
     test('closing mid-banner gives connection-closed or ok with partial fields', async () => {
@@ -204,10 +206,7 @@ export function runConformance(
     });
 
     test('an endless flood stops at maxBytes with bounded fields', async () => {
-      const { result } = await run(
-        { kind: 'oversize', prefix: opening, trigger },
-        { maxBytes },
-      );
+      const { result } = await run({ kind: 'oversize', prefix: opening, trigger }, { maxBytes });
       assert.equal(result.protocol, probeName);
       for (const [key, value] of Object.entries(result.fields)) {
         assert.ok(value.length <= maxBytes, `${key} holds ${value.length} chars`);

@@ -256,3 +256,33 @@ function flood(socket: net.Socket, prefix: Buffer, filler: Buffer): void {
   if (prefix.length > 0) socket.write(prefix);
   pump();
 }
+
+/**
+ * A `script` spec for line-based protocols (SMTP, FTP): sends `greeting` on connect, then
+ * calls `respond` with each line received (line end removed) and writes what it returns.
+ */
+export function lineScript(
+  greeting: string | null,
+  respond: (line: string, conn: FakeConnection) => string | null,
+): FakeSpec {
+  return {
+    kind: 'script',
+    onConnect: (conn) => {
+      if (greeting !== null) conn.write(greeting);
+    },
+    onData: (() => {
+      // One partial-line buffer per connection, bounded like everything a peer sends.
+      const pending = new WeakMap<FakeConnection, string>();
+      return (conn: FakeConnection, chunk: Buffer) => {
+        let text = ((pending.get(conn) ?? '') + chunk.toString('latin1')).slice(-4096);
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+          const line = text.slice(0, nl).replace(/\r$/, '');
+          text = text.slice(nl + 1);
+          const answer = respond(line, conn);
+          if (answer !== null) conn.write(answer);
+        }
+        pending.set(conn, text);
+      };
+    })(),
+  };
+}

@@ -213,7 +213,5 @@ export function safeWrite(socket: net.Socket, data: string | Uint8Array): void {
 
 /** Formats a reply of several lines as `code-text` … `code text`, CRLF-terminated. */
 export function multiline(code: string, lines: readonly string[]): string {
-  return lines
-    .map((line, i) => `${code}${i === lines.length - 1 ? ' ' : '-'}${line}\r\n`)
-    .join('');
+  return lines.map((line, i) => `${code}${i === lines.length - 1 ? ' ' : '-'}${line}\r\n`).join('');
 }

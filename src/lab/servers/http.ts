@@ -27,13 +27,18 @@ export function startHttp(
     if (method !== 'GET' && method !== 'HEAD') {
       send(
         res,
-        { status: 501, headers: [...config.serverHeaders, ['Content-Type', 'text/html']], body: '' },
+        {
+          status: 501,
+          headers: [...config.serverHeaders, ['Content-Type', 'text/html']],
+          body: '',
+        },
         false,
+        address,
       );
       return;
     }
     const spec = Object.hasOwn(config.routes, path) ? config.routes[path] : undefined;
-    send(res, spec ?? config.fallback, method === 'HEAD');
+    send(res, spec ?? config.fallback, method === 'HEAD', address);
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
@@ -53,8 +58,16 @@ export function startHttp(
   return bindServer(server, address, port, sockets);
 }
 
-function send(res: http.ServerResponse, spec: HttpResponseSpec, headOnly: boolean): void {
-  const body = typeof spec.body === 'string' ? Buffer.from(spec.body, 'utf8') : spec.body;
+function send(
+  res: http.ServerResponse,
+  spec: HttpResponseSpec,
+  headOnly: boolean,
+  address: string,
+): void {
+  const body =
+    typeof spec.body === 'string'
+      ? Buffer.from(spec.body.replaceAll('{address}', address), 'utf8')
+      : spec.body;
   const flat: string[] = [];
   let hasLength = false;
   let hasConnection = false;

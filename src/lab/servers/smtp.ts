@@ -28,7 +28,13 @@ function handleSmtp(socket: net.Socket, config: SmtpConfig, recorder: HostRecord
       const arg = rest.join(' ');
       switch (verb.toUpperCase()) {
         case 'EHLO':
-          safeWrite(socket, multiline('250', config.ehlo.map((l) => render(l, arg || client))));
+          safeWrite(
+            socket,
+            multiline(
+              '250',
+              config.ehlo.map((l) => render(l, arg || client)),
+            ),
+          );
           return;
         case 'HELO':
           safeWrite(socket, `250 ${render(config.helo, arg || client)}\r\n`);
@@ -79,5 +85,11 @@ function handleSmtp(socket: net.Socket, config: SmtpConfig, recorder: HostRecord
     },
   );
   socket.on('data', (chunk: Buffer) => lines.push(chunk));
-  safeWrite(socket, multiline('220', config.greeting.map((l) => render(l))));
+  safeWrite(
+    socket,
+    multiline(
+      '220',
+      config.greeting.map((l) => render(l)),
+    ),
+  );
 }

@@ -150,8 +150,7 @@ function answer(
     });
   }
   // A v1 error echoes the request's varbinds unchanged (RFC 1157 section 4.1.2).
-  const varbinds =
-    errorStatus !== 0 ? requested.map((r) => varbind(r.oid, r.value)) : out;
+  const varbinds = errorStatus !== 0 ? requested.map((r) => varbind(r.oid, r.value)) : out;
   const pdu = tlv(
     TAG.getResponse,
     Buffer.concat([

@@ -20,9 +20,7 @@ export function startTelnet(
   config: TelnetConfig,
   recorder: HostRecorder,
 ): Promise<RunningServer> {
-  return listenTcp({ address, port, recorder }, (socket) =>
-    handleTelnet(socket, config, recorder),
-  );
+  return listenTcp({ address, port, recorder }, (socket) => handleTelnet(socket, config, recorder));
 }
 
 function handleTelnet(socket: net.Socket, config: TelnetConfig, recorder: HostRecorder): void {

@@ -1,0 +1,58 @@
+/**
+ * `thingscan lab`: the loopback device lab, until Ctrl-C.
+ */
+import { type RunningLab, startLab } from '../index.js';
+import { type CommandRegistrar, EXIT, stderr } from './common.js';
+
+/** The lab's address table, one persona per line. */
+export function labTable(lab: RunningLab): string {
+  const rows = lab.hosts.map((h) => {
+    const expected = h.expected.class
+      ? `${h.expected.class}${h.expected.vendor_id ? ` / ${h.expected.vendor_id}` : ''}`
+      : '(nothing to identify)';
+    const ports = h.services
+      .map((s) => `${s.port}/${s.transport === 'udp' ? 'udp ' : ''}${s.protocol}`)
+      .join(' ');
+    return `${h.address.padEnd(15)} ${h.id.padEnd(18)} ${expected.padEnd(30)} ${ports}`;
+  });
+  return `${'ADDRESS'.padEnd(15)} ${'PERSONA'.padEnd(18)} ${'EXPECTED'.padEnd(30)} PORTS\n${rows.join('\n')}\n`;
+}
+
+async function runLab(argv: { prefix: string; 'port-offset': string }): Promise<number> {
+  const offset = argv['port-offset'] === 'auto' ? 'auto' : Number(argv['port-offset']);
+  if (offset !== 'auto' && !(Number.isInteger(offset) && offset >= 0)) {
+    stderr(`thingscan lab: --port-offset must be 'auto' or a non-negative integer`);
+    return EXIT.usage;
+  }
+  const lab = await startLab({ prefix: argv.prefix, portOffset: offset });
+  process.stdout.write(labTable(lab));
+  process.stdout.write(
+    `\nScan it with:\n  npx thingscan scan --ports '${lab.portSpec()}' ${lab.targets().join(' ')}\n\nCtrl-C stops the lab.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await lab.close();
+  return EXIT.ok;
+}
+
+/** Registers `lab`. */
+export const registerLab: CommandRegistrar = (parser, done) =>
+  parser.command(
+    'lab',
+    'start the loopback device lab and print its address table (Ctrl-C stops it)',
+    (y) =>
+      y
+        .option('prefix', {
+          type: 'string',
+          default: '127.77.0',
+          describe: 'first three octets of the loopback addresses',
+        })
+        .option('port-offset', {
+          type: 'string',
+          default: 'auto',
+          describe: "'auto' (standard ports when allowed) or a number added to every port",
+        }),
+    async (argv) => done(await runLab(argv)),
+  );

@@ -1,0 +1,318 @@
+/**
+ * `thingscan scan`: targets in, one record per target out.
+ * NDJSON to `-o FILE`, a table on a terminal, NDJSON when piped, CSV on request.
+ */
+
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import pino from 'pino';
+import {
+  createTableWriter,
+  csvHeader,
+  DEFAULT_PORT_SPEC,
+  DEFAULTS,
+  formatCsvRow,
+  formatNdjson,
+  type HostRecord,
+  linesFromArgs,
+  linesFromFile,
+  linesFromStream,
+  loadExcludeList,
+  loadSignatures,
+  readTargets,
+  Summary,
+  sanitizeForTerminal,
+  scan,
+  type TableWriter,
+  type TargetSource,
+  ThingscanError,
+} from '../index.js';
+import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
+
+type Format = 'ndjson' | 'table' | 'csv';
+
+/** Parsed `scan` arguments. */
+export interface ScanArgs {
+  targets: string[];
+  input?: string | undefined;
+  output?: string | undefined;
+  format?: Format | undefined;
+  ports: string;
+  probes?: string | undefined;
+  rate: number;
+  concurrency: number;
+  'per-host': number;
+  'connect-timeout': number;
+  'read-timeout': number;
+  'banner-wait': number;
+  'host-timeout': number;
+  exclude: string[];
+  'exclude-file'?: string | undefined;
+  'snmp-community': string;
+  snmp: boolean;
+  signatures?: string | undefined;
+  'log-level': string;
+  'allow-large': boolean;
+  strict: boolean;
+  quiet: boolean;
+}
+
+/** Runs a scan from parsed arguments; resolves to the exit code. */
+export async function runScan(argv: ScanArgs): Promise<number> {
+  const log = pino({ level: argv['log-level'], base: null }, pino.destination(2));
+  const sources: TargetSource[] = [];
+  if (argv.targets.length > 0) sources.push({ name: '<args>', lines: linesFromArgs(argv.targets) });
+  if (argv.input === '-') sources.push({ name: '<stdin>', lines: linesFromStream(process.stdin) });
+  else if (argv.input) sources.push({ name: argv.input, lines: linesFromFile(argv.input) });
+  if (sources.length === 0) {
+    stderr(
+      'thingscan scan: no targets: give addresses as arguments or a list with -i FILE (or -i - for stdin)',
+    );
+    return EXIT.usage;
+  }
+  const excludeSources: TargetSource[] = [
+    { name: '--exclude', lines: linesFromArgs(argv.exclude) },
+  ];
+  if (argv['exclude-file']) {
+    excludeSources.push({ name: argv['exclude-file'], lines: linesFromFile(argv['exclude-file']) });
+  }
+  const excluded = await loadExcludeList(excludeSources);
+  if (excluded.errors.length > 0) {
+    // A mistyped exclusion must never turn into traffic to a host that asked to be left alone.
+    for (const e of excluded.errors) stderr(sanitizeForTerminal(e.message));
+    stderr('thingscan scan: refusing to scan with a broken exclude list');
+    return EXIT.usage;
+  }
+  const library = loadSignatures(argv.signatures ? { dir: argv.signatures } : {});
+
+  const stdoutTty = process.stdout.isTTY === true;
+  const format: Format | null =
+    argv.format ?? (stdoutTty ? 'table' : argv.output ? null : 'ndjson');
+  const color = stdoutTty && !process.env['NO_COLOR'];
+  let file: WriteStream | null = null;
+  if (argv.output && argv.output !== '-') {
+    const path = argv.output;
+    const stream = createWriteStream(path, { flags: 'w' });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (e) =>
+        reject(new ThingscanError('E_IO', `cannot write ${path}: ${e.message}`)),
+      );
+    });
+    file = stream;
+  }
+  const toStdout = argv.output === '-' ? 'ndjson' : format;
+  const table =
+    toStdout === 'table'
+      ? createTableWriter((s) => process.stdout.write(s), {
+          color,
+          width: process.stdout.columns,
+          ipWidth: 15,
+        })
+      : null;
+  if (toStdout === 'csv') await writeChunk(process.stdout, csvHeader());
+
+  const summary = new Summary();
+  let badLines = 0;
+  let stoppedStrict = false;
+  const stop = new AbortController();
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = true;
+    stderr(`thingscan: ${sig}: stopping, finishing hosts in flight`);
+    stop.abort(new Error(sig));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const items = readTargets(sources, { exclude: excluded.list, allowLarge: argv['allow-large'] });
+  async function* goodItems() {
+    for await (const item of items) {
+      if (item.kind === 'error') {
+        badLines++;
+        summary.addTargetError(item.error);
+        stderr(sanitizeForTerminal(item.error.message));
+        if (argv.strict) {
+          stoppedStrict = true;
+          return;
+        }
+        continue;
+      }
+      yield item;
+    }
+  }
+  try {
+    for await (const record of scan(goodItems(), {
+      ports: argv.ports,
+      ...(argv.probes ? { probes: argv.probes.split(',').map((s) => s.trim()) } : {}),
+      rate: argv.rate,
+      concurrency: argv.concurrency,
+      perHost: argv['per-host'],
+      connectTimeoutMs: argv['connect-timeout'],
+      readTimeoutMs: argv['read-timeout'],
+      bannerWaitMs: argv['banner-wait'],
+      hostTimeoutMs: argv['host-timeout'],
+      snmpCommunity: argv.snmp ? argv['snmp-community'] : null,
+      library,
+      logger: log,
+      signal: stop.signal,
+    })) {
+      summary.add(record);
+      await emit(record, toStdout, table, file);
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    table?.end();
+    if (file) {
+      file.end();
+      await once(file, 'finish');
+    }
+  }
+  if (!argv.quiet) process.stderr.write(summary.toText());
+  if (interrupted) return EXIT.interrupted;
+  if (stoppedStrict) {
+    stderr('thingscan scan: stopped at the first bad target line (--strict)');
+    return EXIT.badTargets;
+  }
+  return badLines > 0 ? EXIT.badTargets : EXIT.ok;
+}
+
+async function emit(
+  record: HostRecord,
+  format: Format | null,
+  table: TableWriter | null,
+  file: WriteStream | null,
+): Promise<void> {
+  if (file) await writeChunk(file, `${formatNdjson(record)}\n`);
+  if (format === 'ndjson') await writeChunk(process.stdout, `${formatNdjson(record)}\n`);
+  else if (format === 'csv') await writeChunk(process.stdout, formatCsvRow(record));
+  else if (format === 'table') table?.write(record);
+}
+
+/** Registers `scan`. */
+export const registerScan: CommandRegistrar = (parser, done) =>
+  parser.command(
+    'scan [targets..]',
+    'scan addresses and label each host (one NDJSON record per target)',
+    (y) =>
+      y
+        .positional('targets', {
+          type: 'string',
+          array: true,
+          default: [],
+          describe: 'addresses, CIDRs (192.0.2.0/24) or ranges (192.0.2.1-20)',
+        })
+        .option('input', {
+          alias: 'i',
+          type: 'string',
+          describe: 'file with one target per line (- for stdin); # comments allowed',
+        })
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          describe: 'write NDJSON records to FILE (- for stdout)',
+        })
+        .option('format', {
+          type: 'string',
+          choices: ['ndjson', 'table', 'csv'] as const,
+          describe: 'stdout format (default: table on a terminal, NDJSON otherwise)',
+        })
+        .option('ports', {
+          type: 'string',
+          default: DEFAULT_PORT_SPEC,
+          describe: "ports in Nmap syntax, e.g. '21-25,80,8080,U:161,T:2323'",
+        })
+        .option('probes', {
+          type: 'string',
+          describe: 'comma-separated probes to use (telnet,ssh,smtp,ftp,http,snmp)',
+        })
+        .option('rate', {
+          type: 'number',
+          default: DEFAULTS.rate,
+          describe: 'new connections per second, whole scan',
+        })
+        .option('concurrency', {
+          type: 'number',
+          default: DEFAULTS.concurrency,
+          describe: 'hosts scanned at once',
+        })
+        .option('per-host', {
+          type: 'number',
+          default: DEFAULTS.perHost,
+          describe: 'connections in flight per host',
+        })
+        .option('connect-timeout', {
+          type: 'number',
+          default: DEFAULTS.connectTimeoutMs,
+          describe: 'TCP handshake deadline, ms',
+        })
+        .option('read-timeout', {
+          type: 'number',
+          default: DEFAULTS.readTimeoutMs,
+          describe: 'deadline of each read, ms',
+        })
+        .option('banner-wait', {
+          type: 'number',
+          default: DEFAULTS.bannerWaitMs,
+          describe: 'wait for a volunteered banner on unknown ports, ms',
+        })
+        .option('host-timeout', {
+          type: 'number',
+          default: DEFAULTS.hostTimeoutMs,
+          describe: 'whole-host deadline, ms',
+        })
+        .option('exclude', {
+          type: 'string',
+          array: true,
+          default: [],
+          describe: 'addresses/CIDRs never to contact (they get status "excluded")',
+        })
+        .option('exclude-file', {
+          type: 'string',
+          describe: 'file of addresses/CIDRs never to contact',
+        })
+        .option('snmp-community', {
+          type: 'string',
+          default: 'public',
+          describe: 'SNMP read community for system info',
+        })
+        .option('snmp', {
+          type: 'boolean',
+          default: true,
+          describe: 'community-based SNMP (--no-snmp switches it off)',
+        })
+        .option('signatures', {
+          type: 'string',
+          describe: 'signature library folder (default: the bundled one)',
+        })
+        .option('log-level', {
+          type: 'string',
+          default: 'warn',
+          choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+        })
+        .option('allow-large', {
+          type: 'boolean',
+          default: false,
+          describe: `allow CIDRs/ranges over ${DEFAULTS.maxExpand} addresses`,
+        })
+        .option('strict', {
+          type: 'boolean',
+          default: false,
+          describe: 'stop at the first bad target line',
+        })
+        .option('quiet', {
+          alias: 'q',
+          type: 'boolean',
+          default: false,
+          describe: 'no summary on stderr',
+        })
+        .example('$0 scan 192.0.2.7 198.51.100.0/29', 'scan a few addresses, table on a terminal')
+        .example('$0 scan -i suspects.txt -o out.ndjson', 'scan a list, write NDJSON records')
+        .example(
+          "$0 scan --ports '23,2323,8023,U:161' --no-snmp -i -",
+          'targets from stdin, telnet ports, no SNMP',
+        ),
+    async (argv) => done(await runScan(argv as unknown as ScanArgs)),
+  );

@@ -1,0 +1,214 @@
+/**
+ * HTTP probe against loopback servers: fields from a login page with a realm and a
+ * favicon, a redirect that is not followed, a non-HTTP reply, and a body far beyond the cap.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { test } from 'node:test';
+import { httpProbe } from '../probes/http.js';
+import { faviconMmh3 } from '../probes/parsers/mmh3.js';
+import { runConformance } from './support/conformance.js';
+import { probePort } from './support/run-probe.js';
+
+const HOST = '127.0.0.1';
+const UA = 'thingscan-test/0 (+https://example.invalid/thingscan)';
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+/** Starts a node:http server recording each request; resolves once it listens. */
+async function httpServer(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<{ port: number; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    handle(req, res);
+  });
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return {
+    port: address.port,
+    seen,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+const ICON = Buffer.from(
+  Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff), // not text, crosses 76-char lines
+);
+
+test('http: status, server, realm, title, headers, body and favicon hashes', async () => {
+  const srv = await httpServer((req, res) => {
+    if (req.url === '/favicon.ico') {
+      res.writeHead(200, { 'Content-Type': 'image/x-icon', 'Content-Length': ICON.length });
+      res.end(ICON);
+      return;
+    }
+    res.writeHead(401, 'Unauthorized Here', {
+      Server: 'lighttpd/1.4.28',
+      'WWW-Authenticate': 'Basic realm="NAS &quot;Admin\\" Login"',
+      'Content-Type': 'text/html; charset=utf-8',
+    });
+    res.end(
+      '<html><head><TITLE lang="en">\n  Caf\u00e9  &amp; Storage\t\n Login </TITLE></head><body>x</body></html>',
+    );
+  });
+  try {
+    const result = await probePort(HOST, srv.port);
+    const f = result.fields;
+    assert.equal(result.protocol, 'http');
+    assert.equal(result.status, 'ok');
+    assert.equal(f['http.status'], '401 Unauthorized Here');
+    assert.equal(f['http.server'], 'lighttpd/1.4.28');
+    assert.equal(f['http.realm'], 'NAS &quot;Admin" Login');
+    assert.equal(f['http.title'], 'Caf\u00e9 & Storage Login');
+    assert.match(f['http.headers'] ?? '', /^server: lighttpd\/1\.4\.28$/m);
+    assert.match(f['http.headers'] ?? '', /^www-authenticate: Basic realm=/m);
+    assert.match(f['http.body'] ?? '', /<body>x<\/body>/);
+    assert.equal(f['http.location'], undefined);
+    assert.equal(f['http.favicon_md5'], createHash('md5').update(ICON).digest('hex'));
+    assert.equal(f['http.favicon_mmh3'], String(faviconMmh3(ICON)));
+
+    assert.deepEqual(
+      srv.seen.map((s) => `${s.method} ${s.url}`),
+      ['GET /', 'GET /favicon.ico'],
+    );
+    for (const s of srv.seen) {
+      assert.equal(s.headers['user-agent'], UA);
+      assert.equal(s.headers.authorization, undefined);
+      assert.equal(s.headers['accept-encoding'], undefined);
+      assert.equal(s.headers.accept, '*/*');
+      assert.equal(s.headers.host, `${HOST}:${srv.port}`);
+      assert.equal(s.headers.connection, 'close');
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
+test('http: a redirect is recorded, not followed', async () => {
+  const srv = await httpServer((req, res) => {
+    if (req.url === '/') {
+      res.writeHead(301, { Location: '/cgi-bin/login.cgi', Server: 'Boa/0.94.14rc21' });
+      res.end();
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  try {
+    const result = await probePort(HOST, srv.port);
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['http.status'], '301 Moved Permanently');
+    assert.equal(result.fields['http.location'], '/cgi-bin/login.cgi');
+    assert.equal(result.fields['http.favicon_md5'], undefined, 'a 404 icon is not hashed');
+    assert.deepEqual(
+      srv.seen.map((s) => s.url),
+      ['/', '/favicon.ico'],
+    );
+  } finally {
+    await srv.close();
+  }
+});
+
+test('http: a reply that is not HTTP is a protocol error, with no second request', async () => {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections += 1;
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end('hello, this is no web server\r\n'));
+  });
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  try {
+    const result = await probePort(HOST, address.port);
+    assert.equal(result.protocol, 'http');
+    assert.equal(result.status, 'protocol-error');
+    assert.deepEqual(result.fields, {});
+    assert.equal(connections, 1);
+  } finally {
+    server.close();
+    await once(server, 'close');
+  }
+});
+
+test('http: a body far beyond the cap is cut and the connection dropped', async () => {
+  const total = 8 * 1024 * 1024;
+  let aborted: Promise<boolean> = Promise.resolve(false);
+  const srv = await httpServer((req, res) => {
+    if (req.url !== '/') {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Length': total });
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    let sent = 0;
+    aborted = new Promise((resolve) => res.on('close', () => resolve(!res.writableFinished)));
+    const pump = (): void => {
+      while (sent < total && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (sent >= total) res.end();
+    };
+    pump();
+  });
+  try {
+    const result = await probePort(HOST, srv.port);
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['http.status'], '200 OK');
+    assert.equal(result.fields['http.body']?.length, 16 * 1024);
+    assert.equal(await aborted, true, 'the client hung up before the body ended');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('http: on its own port the probe speaks first without waiting for a banner', async () => {
+  const srv = await httpServer((_req, res) => {
+    res.writeHead(200, { Server: 'mini_httpd/1.19 19dec2003' });
+    res.end('<title>x</title>');
+  });
+  try {
+    const probe = { ...httpProbe, ports: [srv.port] };
+    // Without the greeting wait, the exchange must fit in a banner budget far below readMs.
+    const result = await probePort(HOST, srv.port, {
+      probes: [probe],
+      timeouts: { connectMs: 1_000, readMs: 1_000, bannerMs: 60_000 },
+    });
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['http.server'], 'mini_httpd/1.19 19dec2003');
+    assert.equal(result.fields['http.title'], 'x');
+  } finally {
+    await srv.close();
+  }
+});
+
+/**
+ * The suite's default list is case-insensitive with a word boundary, so it also flags the
+ * `User-Agent:` header HTTP must send; commands here must be followed by a space or the
+ * line end, and any Authorization header is forbidden too.
+ */
+const FORBIDDEN =
+  /^(?:USER|PASS|ACCT|AUTH|MAIL FROM|RCPT TO|DATA|STARTTLS|VRFY|EXPN|LOGIN)(?:[ \t]|\r?$)|^authorization:/im;
+
+runConformance('http conformance', 'http', 80, { forbidden: FORBIDDEN });
