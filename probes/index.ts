@@ -2,10 +2,14 @@
  * The explicit probe registry: one line per protocol. Order matters only for ties in
  * banner detection (earlier wins).
  */
+import { ddpProbe } from './ddp.js';
 import { ftpProbe } from './ftp.js';
 import { httpProbe } from './http.js';
+import { httpsProbe } from './https.js';
+import { rtspProbe } from './rtsp.js';
 import { smtpProbe } from './smtp.js';
 import { snmpProbe } from './snmp.js';
+import { ssdpProbe } from './ssdp.js';
 import { sshProbe } from './ssh.js';
 import { telnetProbe } from './telnet.js';
 import type { Probe } from './types.js';
@@ -17,7 +21,11 @@ export const PROBES: readonly Probe[] = [
   ftpProbe,
   telnetProbe,
   httpProbe,
+  httpsProbe,
+  rtspProbe,
   snmpProbe,
+  ddpProbe,
+  ssdpProbe,
 ];
 
 export type {

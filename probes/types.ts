@@ -50,6 +50,12 @@ export interface ProbeContext {
    * need a second look, like the SSH host key). Rejects with `ProbeFailure`.
    */
   connect(): Promise<net.Socket>;
+  /**
+   * Opens one rate-limited TCP connection to another port of this same host (a UPnP
+   * description named by SSDP's LOCATION). Absent when the runner does not offer it.
+   * Rejects with `ProbeFailure`.
+   */
+  connectPort?(port: number): Promise<net.Socket>;
 }
 
 /** What a probe found on one port. */
@@ -72,7 +78,7 @@ export interface TcpConnection {
 
 /** A probe for a TCP protocol. */
 export interface TcpProbe {
-  readonly name: Exclude<Protocol, 'snmp' | 'unknown'>;
+  readonly name: Exclude<Protocol, UdpProtocol | 'tls' | 'unknown'>;
   readonly transport: 'tcp';
   /** Ports where this protocol is expected; its probe runs first there. */
   readonly ports: readonly number[];
@@ -87,9 +93,12 @@ export interface TcpProbe {
   run(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput>;
 }
 
+/** Protocols spoken over UDP. */
+export type UdpProtocol = 'snmp' | 'ddp' | 'ssdp';
+
 /** A probe for a UDP protocol; it manages its own datagram socket through the given context. */
 export interface UdpProbe {
-  readonly name: 'snmp';
+  readonly name: UdpProtocol;
   readonly transport: 'udp';
   readonly ports: readonly number[];
   /** Sends its requests and reads the replies within `ctx.timeouts`. */

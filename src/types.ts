@@ -64,7 +64,20 @@ export const NAT_GATEWAY_CLASSES: ReadonlySet<DeviceClass> = new Set<DeviceClass
 ]);
 
 /** Protocols a service can be identified as. */
-export const PROTOCOLS = ['telnet', 'ssh', 'smtp', 'ftp', 'http', 'snmp', 'unknown'] as const;
+export const PROTOCOLS = [
+  'telnet',
+  'ssh',
+  'smtp',
+  'ftp',
+  'http',
+  'snmp',
+  'ddp',
+  'https',
+  'tls',
+  'rtsp',
+  'ssdp',
+  'unknown',
+] as const;
 /** One of {@link PROTOCOLS}. */
 export type Protocol = (typeof PROTOCOLS)[number];
 

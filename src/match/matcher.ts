@@ -60,34 +60,40 @@ export function matchServices(
   options: MatchOptions = {},
 ): SignatureHit[] {
   const states = new Map<number, Map<number, ItemState>>();
+  const visit = (ref: { sig: number; item: number }, index: number, value: string): void => {
+    const sig = library.signatures[ref.sig] as CompiledSignature;
+    const item = sig.evidence[ref.item] as CompiledEvidence;
+    let perSig = states.get(ref.sig);
+    if (!perSig) {
+      perSig = new Map();
+      states.set(ref.sig, perSig);
+    }
+    let state = perSig.get(ref.item);
+    if (!state) {
+      state = { matched: [], present: [], value: null, captures: null };
+      perSig.set(ref.item, state);
+    }
+    state.present.push(index);
+    const captures = item.test(value);
+    if (captures) {
+      state.matched.push(index);
+      if (state.captures === null) {
+        state.captures = captures;
+        state.value = value;
+      }
+    } else if (state.value === null && item.negate) {
+      state.value = value;
+    }
+  };
   services.forEach((service, index) => {
     for (const [field, value] of Object.entries(service.fields)) {
-      const refs = library.byField.get(field);
-      if (!refs) continue;
-      for (const ref of refs) {
-        const sig = library.signatures[ref.sig] as CompiledSignature;
-        const item = sig.evidence[ref.item] as CompiledEvidence;
-        let perSig = states.get(ref.sig);
-        if (!perSig) {
-          perSig = new Map();
-          states.set(ref.sig, perSig);
-        }
-        let state = perSig.get(ref.item);
-        if (!state) {
-          state = { matched: [], present: [], value: null, captures: null };
-          perSig.set(ref.item, state);
-        }
-        state.present.push(index);
-        const captures = item.test(value);
-        if (captures) {
-          state.matched.push(index);
-          if (state.captures === null) {
-            state.captures = captures;
-            state.value = value;
-          }
-        } else if (state.value === null && item.negate) {
-          state.value = value;
-        }
+      const fieldIndex = library.byField.get(field);
+      if (!fieldIndex) continue;
+      for (const ref of fieldIndex.always) visit(ref, index, value);
+      if (fieldIndex.literals.size === 0) continue;
+      // One linear pass finds every gating literal; only their items run.
+      for (const id of fieldIndex.literals.scan(value)) {
+        for (const ref of fieldIndex.gated[id] ?? []) visit(ref, index, value);
       }
     }
   });

@@ -6,7 +6,11 @@ import type { Protocol } from '../types.js';
 
 /** A field a probe records, with what it holds. */
 export interface FieldInfo {
-  readonly protocol: Protocol;
+  /**
+   * Protocol that records it; `tls` fields appear on any TLS service, `upnp` ones on the
+   * SSDP service, and `scan` ones are bookkeeping of the engine that signatures may not read.
+   */
+  readonly protocol: Protocol | 'upnp' | 'scan';
   readonly description: string;
 }
 
@@ -88,6 +92,71 @@ export const FIELDS = {
   'snmp.sysObjectID': { protocol: 'snmp', description: 'SNMPv2-MIB::sysObjectID.0 as dotted OID' },
   'snmp.sysName': { protocol: 'snmp', description: 'SNMPv2-MIB::sysName.0' },
   'snmp.version': { protocol: 'snmp', description: 'Version that answered: "v2c" or "v1"' },
+  'ddp.status': {
+    protocol: 'ddp',
+    description: 'Device Discovery Protocol status line, e.g. "620 Server Standby"',
+  },
+  'ddp.host_type': { protocol: 'ddp', description: 'DDP host-type, e.g. "PS4"' },
+  'ddp.host_name': { protocol: 'ddp', description: 'DDP host-name (the console name)' },
+  'ddp.host_id': { protocol: 'ddp', description: 'DDP host-id (the console MAC address, hex)' },
+  'ddp.system_version': {
+    protocol: 'ddp',
+    description: 'DDP system-version (firmware, 8 hex digits)',
+  },
+  'http.generator': { protocol: 'http', description: 'content of <meta name="generator">' },
+  'http.redirects': {
+    protocol: 'http',
+    description:
+      "Redirects followed on the same host and port (0-3); other fields are the final page's",
+  },
+  'tls.version': { protocol: 'tls', description: 'Negotiated TLS version, e.g. "TLSv1.3"' },
+  'tls.cipher': { protocol: 'tls', description: 'Negotiated cipher suite (OpenSSL name)' },
+  'tls.subject': {
+    protocol: 'tls',
+    description: 'Leaf certificate subject as "C=US, O=Acme, CN=name" in certificate order',
+  },
+  'tls.issuer': { protocol: 'tls', description: 'Leaf certificate issuer, same format as subject' },
+  'tls.san': {
+    protocol: 'tls',
+    description: 'subjectAltName entries, e.g. "DNS:fritz.box, IP Address:192.0.2.1"',
+  },
+  'tls.serial': { protocol: 'tls', description: 'Serial number, upper-case hex' },
+  'tls.not_before': { protocol: 'tls', description: 'Validity start, ISO 8601 UTC' },
+  'tls.not_after': { protocol: 'tls', description: 'Validity end, ISO 8601 UTC' },
+  'tls.self_signed': {
+    protocol: 'tls',
+    description: '"true" when the certificate is issued by and verifies with its own key',
+  },
+  'tls.key_type': {
+    protocol: 'tls',
+    description: 'Public key type and size or curve, e.g. "rsa-2048", "ec-prime256v1", "ed25519"',
+  },
+  'tls.sha256': { protocol: 'tls', description: 'SHA-256 of the DER certificate, lower-case hex' },
+  'rtsp.status': { protocol: 'rtsp', description: 'OPTIONS status code and reason, e.g. "200 OK"' },
+  'rtsp.server': { protocol: 'rtsp', description: 'Server header of the OPTIONS reply' },
+  'rtsp.public': { protocol: 'rtsp', description: 'Public header: methods the server supports' },
+  'rtsp.headers': {
+    protocol: 'rtsp',
+    description: 'All reply headers as "name: value" lines, names lower-case',
+  },
+  'ssdp.server': { protocol: 'ssdp', description: 'SERVER header of the M-SEARCH reply' },
+  'ssdp.location': { protocol: 'ssdp', description: 'LOCATION header (device description URL)' },
+  'ssdp.st': { protocol: 'ssdp', description: 'ST header (search target answered)' },
+  'ssdp.usn': { protocol: 'ssdp', description: 'USN header (unique service name)' },
+  'upnp.manufacturer': { protocol: 'upnp', description: 'Device description <manufacturer>' },
+  'upnp.model_name': { protocol: 'upnp', description: 'Device description <modelName>' },
+  'upnp.model_number': { protocol: 'upnp', description: 'Device description <modelNumber>' },
+  'upnp.friendly_name': { protocol: 'upnp', description: 'Device description <friendlyName>' },
+  'upnp.device_type': { protocol: 'upnp', description: 'Device description <deviceType>' },
+  'upnp.serial': { protocol: 'upnp', description: 'Device description <serialNumber>' },
+  'scan.identified_by': {
+    protocol: 'scan',
+    description: 'Probe that identified the service (bookkeeping; signatures may not read it)',
+  },
+  'scan.probes': {
+    protocol: 'scan',
+    description: 'Probes spent on the port, detection included (bookkeeping; not for signatures)',
+  },
 } as const satisfies Record<string, FieldInfo>;
 
 /** A known field name. */

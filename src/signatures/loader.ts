@@ -28,6 +28,7 @@ import {
   type Vendor,
   WEIGHTS,
 } from './model.js';
+import { buildFieldIndex, type FieldIndex, requiredLiteral } from '../match/prefilter.js';
 import { captureNames, checkRegex } from './regex-check.js';
 
 /** Options of {@link loadSignatures}. */
@@ -96,14 +97,19 @@ export function loadSignatures(options: LoadOptions = {}): SignatureLibrary {
     errors.push(new SignatureError(root, 0, 0, 'no signature files (*.yaml) in this folder'));
   }
   if (errors.length > 0) throw new SignatureLoadError(errors);
-  const byField = new Map<string, Array<{ sig: number; item: number }>>();
+  const refsByField = new Map<
+    string,
+    Array<{ sig: number; item: number; literal: string | null; negate: boolean }>
+  >();
   signatures.forEach((sig, s) => {
     sig.evidence.forEach((ev, e) => {
-      const list = byField.get(ev.field) ?? [];
-      list.push({ sig: s, item: e });
-      byField.set(ev.field, list);
+      const list = refsByField.get(ev.field) ?? [];
+      list.push({ sig: s, item: e, literal: ev.literal, negate: ev.negate });
+      refsByField.set(ev.field, list);
     });
   });
+  const byField = new Map<string, FieldIndex>();
+  for (const [field, refs] of refsByField) byField.set(field, buildFieldIndex(refs));
   const versionFile = path.join(root, 'VERSION');
   const version = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : '0.0.0';
   return { version, root, signatures, vendors, byField };
@@ -310,6 +316,14 @@ function loadFile(
         );
         return;
       }
+      if (field.startsWith('scan.')) {
+        // Engine bookkeeping (which probe, how many): says nothing about the device.
+        err(
+          node('evidence', i, 'field') ?? here,
+          `field '${field}' is scan bookkeeping, not evidence`,
+        );
+        return;
+      }
       const kinds = MATCHER_KINDS.filter((k) => ev[k] !== undefined);
       if (kinds.length !== 1) {
         err(here, `evidence '${evId}' needs exactly one of ${MATCHER_KINDS.join(', ')}`);
@@ -344,6 +358,7 @@ function loadFile(
         field: field as FieldName,
         kind,
         pattern,
+        literal: requiredLiteral(kind, pattern, flags),
         weight,
         negate: ev['negate'] === true,
         requires,

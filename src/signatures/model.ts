@@ -3,6 +3,7 @@
  * loader from YAML; never mutated afterwards.
  */
 import type { DeviceClass } from '../types.js';
+import type { FieldIndex } from '../match/prefilter.js';
 import type { FieldName } from './fields.js';
 
 /** Named weights and their values (DESIGN.md section 5). */
@@ -64,6 +65,8 @@ export interface CompiledEvidence {
   readonly kind: MatcherKind;
   /** Source text of the pattern/literal (for --explain). */
   readonly pattern: string;
+  /** Lower-cased literal every matching value contains (prefilter), or null. */
+  readonly literal: string | null;
   readonly weight: number;
   readonly negate: boolean;
   readonly requires: readonly string[];
@@ -110,6 +113,6 @@ export interface SignatureLibrary {
   readonly root: string;
   readonly signatures: readonly CompiledSignature[];
   readonly vendors: ReadonlyMap<string, Vendor>;
-  /** Evidence items indexed by field, for the matcher. */
-  readonly byField: ReadonlyMap<string, ReadonlyArray<{ sig: number; item: number }>>;
+  /** Evidence items indexed by field, with a literal prefilter, for the matcher. */
+  readonly byField: ReadonlyMap<string, FieldIndex>;
 }

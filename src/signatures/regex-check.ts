@@ -10,6 +10,9 @@
 /** Shortest literal run a pattern must contain. */
 export const MIN_LITERAL = 4;
 
+/** Shortest literal run of a pattern anchored at both ends (`^…$`). */
+export const MIN_ANCHORED_LITERAL = 2;
+
 /** A problem found in a pattern, with the 0-based offset in the pattern source. */
 export interface RegexProblem {
   readonly offset: number;
@@ -112,6 +115,15 @@ export function checkRegex(source: string): RegexProblem[] {
             message: 'nested quantifier (a repeated group containing a repetition)',
           });
         }
+        // `(?:\d|\d\d)+` backtracks exponentially when alternatives overlap; telling
+        // overlapping alternatives from disjoint ones is recheck's job (`sig lint`), so the
+        // load-time check refuses every alternation under an unbounded repeat.
+        if (lastGroup?.hasAlternation) {
+          problems.push({
+            offset: lastGroup.start,
+            message: 'repeated alternation (a group with alternatives under an unbounded repeat)',
+          });
+        }
         if (top) top.hasUnbounded = true;
       }
       if (lastGroup?.hasUnbounded && top) top.hasUnbounded = true;
@@ -130,10 +142,14 @@ export function checkRegex(source: string): RegexProblem[] {
     i++;
   }
   endRun();
-  if (bestLiteral < MIN_LITERAL) {
+  // A pattern anchored at both ends (`^PS[45]$`) matches only values of that exact shape,
+  // so a shorter literal is specific enough.
+  const anchored = source.startsWith('^') && source.endsWith('$') && !source.endsWith('\\$');
+  const minimum = anchored ? MIN_ANCHORED_LITERAL : MIN_LITERAL;
+  if (bestLiteral < minimum) {
     problems.push({
       offset: 0,
-      message: `no literal of ${MIN_LITERAL}+ characters (longest is ${bestLiteral})`,
+      message: `no literal of ${minimum}+ characters (longest is ${bestLiteral})`,
     });
   }
   return problems;

@@ -1,0 +1,60 @@
+/**
+ * One UDP request, one bounded reply: for discovery protocols that answer a single
+ * datagram. The engine's deadline rules apply: a timeout, an abort signal, a byte cap,
+ * and the socket is always closed.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+/** Options of {@link udpExchange}. */
+export interface UdpExchangeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly payload: Buffer;
+  /** How long to wait for the first reply datagram, ms. */
+  readonly timeoutMs: number;
+  /** Bytes kept of the reply; the rest of the datagram is dropped. */
+  readonly maxBytes: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Sends `payload` and resolves with the first datagram that comes back from the target's
+ * own address and port (capped), or null on timeout/abort/error. Never throws.
+ */
+export function udpExchange(options: UdpExchangeOptions): Promise<Buffer | null> {
+  const { host, port, payload, timeoutMs, maxBytes, signal } = options;
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve(null);
+      return;
+    }
+    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    let settled = false;
+    const finish = (reply: Buffer | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.close();
+      resolve(reply);
+    };
+    const onAbort = (): void => finish(null);
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('error', () => finish(null));
+    socket.on('message', (message, rinfo) => {
+      // Only the target itself may answer: a reply from elsewhere is ignored.
+      if (rinfo.port !== port || !sameAddress(rinfo.address, host)) return;
+      finish(Buffer.from(message.subarray(0, maxBytes)));
+    });
+    socket.send(payload, port, host, (error) => {
+      if (error) finish(null);
+    });
+  });
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const strip = (s: string) => s.replace(/^::ffff:/, '').toLowerCase();
+  return strip(a) === strip(b);
+}
