@@ -3,13 +3,17 @@
  *
  * Ports: 80, 8080, 8000, 8081, 81, and any TCP port that stayed silent.
  * Sends: `GET /` with `Host: <ip>:<port>`, our honest User-Agent, an Accept header for any
- *   type and `Connection: close` on the engine's connection; then the same for
- *   `/favicon.ico` on one extra rate-limited connection, only when the first exchange
- *   produced an HTTP response.
+ *   type and `Connection: close` on the engine's connection; then, when the answer is a
+ *   redirect whose Location is on the same scheme, address and port, `GET` of that path on
+ *   a new rate-limited connection (at most {@link MAX_REDIRECTS} hops, never a path twice);
+ *   then `/favicon.ico` on one more connection, only when an HTTP response came back.
  * Records: `http.status`, `http.server`, `http.headers`, `http.title`, `http.realm`,
- *   `http.body` (first 16 KiB), `http.location`, `http.favicon_md5`, `http.favicon_mmh3`.
- * Never: sends credentials or an Authorization header, follows redirects, asks for or
- *   decodes compressed bodies (no Accept-Encoding), or reads more than 64 KiB of a body.
+ *   `http.generator`, `http.body` (first 16 KiB), `http.favicon_md5`, `http.favicon_mmh3`
+ *   — of the final page — plus `http.location` (the first Location seen, followed or not)
+ *   and `http.redirects` (hops followed).
+ * Never: sends credentials or an Authorization header, follows a redirect to another
+ *   address, port or scheme (nor Refresh headers or meta refresh), asks for or decodes
+ *   compressed bodies (no Accept-Encoding), or reads more than 64 KiB of a body.
  */
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -25,6 +29,8 @@ export const BODY_CAP = 64 * 1024;
 export const BODY_FIELD_CAP = 16 * 1024;
 /** Largest header block we parse (undici rejects bigger ones as a protocol error). */
 export const MAX_HEADER_BYTES = 16 * 1024;
+/** Interim (1xx) responses tolerated before the real one; real servers send one or two. */
+export const MAX_INTERIM_RESPONSES = 8;
 
 /** The HTTP probe (see the file header). */
 export const httpProbe: TcpProbe = {
@@ -63,23 +69,74 @@ export interface HttpFailure {
 async function runHttp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput> {
   // undici reads the socket from here on; the bounded reader must stop consuming it.
   const socket = conn.reader.detach();
+  return httpSession(ctx, socket, {
+    scheme: 'http',
+    open: async () => {
+      try {
+        return await ctx.connect();
+      } catch {
+        return null;
+      }
+    },
+  });
+}
+
+/** Redirect hops followed at most (same address, port and scheme only). */
+export const MAX_REDIRECTS = 3;
+
+/** How an HTTP session gets more connections to the same port (plain, or TLS-wrapped). */
+export interface HttpTransport {
+  /** Scheme spoken on these connections; a redirect to another scheme is not followed. */
+  readonly scheme: 'http' | 'https';
+  /** Opens one more rate-limited connection ready for HTTP, or null when that fails. */
+  open(): Promise<net.Socket | null>;
+}
+
+/**
+ * The HTTP exchange on an open connection: `GET /`, same-origin redirects (at most
+ * {@link MAX_REDIRECTS}), then the favicon. Shared by plain HTTP and HTTPS. Never throws.
+ */
+export async function httpSession(
+  ctx: ProbeContext,
+  socket: net.Socket,
+  transport: HttpTransport,
+): Promise<ProbeOutput> {
   // The engine's per-connection byte cap holds here too, though undici does the reading.
   const cap = Math.min(BODY_CAP, ctx.maxBytes);
-  const res = await fetchOnce(ctx, socket, '/', cap);
+  let res = await fetchOnce(ctx, socket, '/', cap);
   if (res.kind === 'failure') {
     ctx.log.debug({ reason: res.message }, 'http: no response');
     return { status: res.status, fields: {}, banner: null };
   }
+  // CSeq is in every RTSP reply and no HTTP one: an RTSP server answered (llhttp takes
+  // `RTSP/1.0` status lines). Record it and ask nothing more; the engine runs RTSP next.
+  if (header(res, 'cseq') !== null) {
+    const fields = responseFields(res, Math.min(BODY_FIELD_CAP, cap));
+    return { status: 'ok', fields, banner: fields['http.status'] ?? null };
+  }
+  const firstLocation = header(res, 'location');
+  const visited = new Set<string>(['/']);
+  let hops = 0;
+  while (hops < MAX_REDIRECTS && !ctx.signal.aborted) {
+    const next = sameOriginRedirect(ctx, res, transport.scheme);
+    if (next === null || visited.has(next)) break;
+    visited.add(next);
+    const hopSocket = await transport.open();
+    if (!hopSocket) break;
+    const hop = await fetchOnce(ctx, hopSocket, next, cap);
+    // A hop that fails leaves the last good page as the result.
+    if (hop.kind === 'failure') break;
+    res = hop;
+    hops++;
+  }
   const fields = responseFields(res, Math.min(BODY_FIELD_CAP, cap));
+  if (firstLocation !== null) fields['http.location'] = firstLocation;
+  else delete fields['http.location'];
+  if (hops > 0) fields['http.redirects'] = String(hops);
 
   // A second look for the icon; its failure never changes the port's status.
   if (!ctx.signal.aborted) {
-    let iconSocket: net.Socket | null = null;
-    try {
-      iconSocket = await ctx.connect();
-    } catch {
-      iconSocket = null;
-    }
+    const iconSocket = await transport.open();
     if (iconSocket) {
       const icon = await fetchOnce(ctx, iconSocket, '/favicon.ico', cap);
       // A cut icon would hash to a value no one publishes; only whole 2xx icons count.
@@ -98,6 +155,73 @@ async function runHttp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOut
   const headerText = fields['http.headers'];
   const banner = `${fields['http.status'] ?? ''}${headerText ? `\n${headerText}` : ''}`;
   return { status: 'ok', fields, banner: banner.slice(0, ctx.maxBytes) };
+}
+
+/**
+ * The path to request next when `res` is a 3xx redirect to the same scheme, address and
+ * port as the target; null otherwise. A redirect elsewhere is recorded, never followed:
+ * the scan touches only the addresses it was given.
+ */
+export function sameOriginRedirect(
+  ctx: Pick<ProbeContext, 'host' | 'port'>,
+  res: HttpResponse,
+  scheme: 'http' | 'https',
+): string | null {
+  if (res.statusCode < 300 || res.statusCode > 399) return null;
+  const location = header(res, 'location');
+  if (location === null || location.length > 2048) return null;
+  const base = `${scheme}://${hostForUrl(ctx.host)}:${ctx.port}/`;
+  let url: URL;
+  try {
+    url = new URL(location.trim(), base);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== `${scheme}:`) return null;
+  if (url.username !== '' || url.password !== '') return null;
+  const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
+  if (port !== ctx.port) return null;
+  if (!sameHost(url.hostname, ctx.host)) return null;
+  return `${url.pathname}${url.search}`;
+}
+
+/**
+ * True when a URL hostname (already canonical: WHATWG URL turns `127.1` into `127.0.0.1`
+ * and shortens IPv6) names the target address itself. A name is never followed: it could
+ * resolve anywhere. Either way the next request goes to the target's own address and port.
+ */
+function sameHost(hostname: string, target: string): boolean {
+  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  if (net.isIP(bare) === 0) return false;
+  try {
+    const canonical = new URL(`http://${hostForUrl(target)}/`).hostname;
+    return hostname === canonical;
+  } catch {
+    return false;
+  }
+}
+
+/** Longest `<meta name="generator">` content kept. */
+const MAX_GENERATOR = 256;
+
+/**
+ * Content of `<meta name="generator" content="…">` in the first bytes of a page, or null.
+ * One linear pass over `<meta` tags; attribute order and quoting vary, so both are handled.
+ */
+export function extractGenerator(body: Buffer): string | null {
+  const text = body.toString('latin1');
+  const tag = /<meta\b[^>]{0,1024}>/gi;
+  for (let m = tag.exec(text); m !== null; m = tag.exec(text)) {
+    const attrs = m[0];
+    const name = /\bname\s*=\s*["']?([^"'\s>]{1,64})/i.exec(attrs)?.[1];
+    if (name?.toLowerCase() !== 'generator') continue;
+    const content = /\bcontent\s*=\s*(?:"([^"]{0,1024})"|'([^']{0,1024})'|([^\s>]{1,1024}))/i.exec(
+      attrs,
+    );
+    const value = (content?.[1] ?? content?.[2] ?? content?.[3] ?? '').trim();
+    return value === '' ? null : value.slice(0, MAX_GENERATOR);
+  }
+  return null;
 }
 
 function responseFields(res: HttpResponse, bodyFieldCap: number): Record<string, string> {
@@ -121,6 +245,8 @@ function responseFields(res: HttpResponse, bodyFieldCap: number): Record<string,
   if (res.body.length > 0) {
     fields['http.body'] = res.body.toString('latin1', 0, Math.min(res.body.length, bodyFieldCap));
   }
+  const generator = extractGenerator(res.body);
+  if (generator !== null) fields['http.generator'] = generator;
   const location = header(res, 'location');
   if (location !== null) fields['http.location'] = location;
   return fields;
@@ -184,6 +310,7 @@ export function fetchOnce(
     const chunks: Buffer[] = [];
     let received = 0;
     let truncated = false;
+    let interim = 0;
 
     const finish = (result: HttpResponse | HttpFailure): void => {
       if (settled) return;
@@ -223,8 +350,17 @@ export function fetchOnce(
       // taken for a legacy one and rejected.
       onRequestStart() {},
       onResponseStart(c, statusCode, _headers, statusMessage) {
-        // 1xx interim responses come before the real one.
-        if (statusCode < 200) return;
+        // 1xx interim responses come before the real one. undici restarts its header timer
+        // on each, so a peer sending them forever would hold us until the host deadline:
+        // cut it at a few of them or at the connection's byte cap, whichever first.
+        if (statusCode < 200) {
+          interim += 1;
+          if (interim > MAX_INTERIM_RESPONSES || socket.bytesRead > ctx.maxBytes) {
+            finish({ kind: 'failure', status: 'protocol-error', message: 'endless 1xx responses' });
+            c.abort(new Error('endless 1xx responses'));
+          }
+          return;
+        }
         started = {
           code: statusCode,
           reason: (statusMessage ?? '').trim() || STATUS_CODES[statusCode] || '',

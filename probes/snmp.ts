@@ -2,18 +2,33 @@
  * SNMP probe (UDP).
  *
  * Ports: 161.
- * Sends: with a configured read community, one SNMPv2c GetRequest for sysDescr.0,
- *   sysObjectID.0 and sysName.0; if nothing answers, the same as SNMPv1. No retries. With
- *   no community configured (`snmpCommunity: null`) it sends nothing at all.
- * Records: `snmp.sysDescr`, `snmp.sysObjectID` (dotted), `snmp.sysName`, `snmp.version`.
- * Never: sets, walks or bulk-reads; never tries other communities than the configured one.
+ * Sends: one SNMPv3 engine-ID discovery (RFC 3414 4: a noAuthNoPriv reportable GetRequest
+ *   with no variable, empty user name and empty engine ID — no community, no credential),
+ *   always, even when community-based SNMP is off; beside it, with a configured read
+ *   community, one SNMPv2c GetRequest for sysDescr.0, sysObjectID.0 and sysName.0, and if
+ *   nothing answers the same as SNMPv1. No retries. Both run at once, so the wait is one
+ *   read timeout, not two.
+ * Records: `snmp.sysDescr`, `snmp.sysObjectID` (dotted), `snmp.sysName`, `snmp.version`
+ *   ("v2c", "v1", or "v3" when only the discovery answered); from the discovery Report
+ *   `snmp.engine_id` (hex), `snmp.engine_enterprise`, `snmp.engine_format`,
+ *   `snmp.engine_mac` (format 3 only), `snmp.engine_boots`.
+ * Never: sets, walks or bulk-reads; never tries other communities than the configured one;
+ *   never sends a user name, an authentication or privacy parameter.
  *
  * net-snmp opens its own datagram socket per session; UDP has no connection for the
  * engine to hand over, and the engine charged the rate limiter before calling `run`.
  */
 
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import snmp from 'net-snmp';
+import {
+  decodeEngineId,
+  encodeDiscoveryRequest,
+  hex,
+  parseDiscoveryResponse,
+} from './parsers/snmpv3.js';
 import type { ProbeContext, ProbeOutput, UdpProbe } from './types.js';
 
 /** SNMPv2-MIB system group scalars we read. */
@@ -44,7 +59,24 @@ type Attempt =
   | { readonly kind: 'aborted' };
 
 async function runSnmp(ctx: ProbeContext): Promise<ProbeOutput> {
-  const community = ctx.settings.snmpCommunity;
+  const [engine, community] = await Promise.all([
+    discoverEngine(ctx),
+    runCommunity(ctx, ctx.settings.snmpCommunity),
+  ]);
+  // The discovery went out even with the community off: silence is a timeout, not a skip.
+  if (engine === null)
+    return community.status === 'skipped' ? { ...community, status: 'io-timeout' } : community;
+  if (community.status === 'ok')
+    return { ...community, fields: { ...community.fields, ...engine } };
+  // Only the v3 discovery answered (community off, wrong, or v3-only agent).
+  return {
+    status: 'ok',
+    fields: { ...engine, 'snmp.version': 'v3' },
+    banner: `SNMPv3 engine ${engine['snmp.engine_id'] ?? ''}`,
+  };
+}
+
+async function runCommunity(ctx: ProbeContext, community: string | null): Promise<ProbeOutput> {
   if (community === null) return { status: 'skipped', fields: {}, banner: null };
 
   let sawError = false;
@@ -146,4 +178,74 @@ function valueText(value: unknown): string | null {
   }
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   return null;
+}
+
+/** Largest datagram we look at; a discovery Report is well under 200 bytes. */
+const MAX_DATAGRAM = 2048;
+
+/**
+ * SNMPv3 engine-ID discovery on its own datagram socket: one request, the first reply from
+ * the target's address and port that parses as a Report to our msgID wins. Null when
+ * nothing usable came back within the read timeout. Never throws.
+ */
+export function discoverEngine(ctx: ProbeContext): Promise<Record<string, string> | null> {
+  if (ctx.signal.aborted) return Promise.resolve(null);
+  const msgId = randomInt(1, 2 ** 31 - 1);
+  const request = encodeDiscoveryRequest(msgId, randomInt(1, 2 ** 31 - 1));
+  return new Promise((resolve) => {
+    let settled = false;
+    const socket = dgram.createSocket(net.isIPv6(ctx.host) ? 'udp6' : 'udp4');
+    const finish = (result: Record<string, string> | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      try {
+        socket.close();
+      } catch {
+        // Already closed.
+      }
+      resolve(result);
+    };
+    const onAbort = (): void => finish(null);
+    const timer = setTimeout(() => finish(null), ctx.timeouts.readMs);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    socket.on('error', (error) => {
+      ctx.log.debug({ reason: error.message }, 'snmp v3: socket error');
+      finish(null);
+    });
+    socket.on('message', (message, rinfo) => {
+      // Only the target may answer; anything else on our ephemeral port is ignored.
+      if (rinfo.port !== ctx.port || !sameAddress(rinfo.address, ctx.host)) return;
+      if (message.length > MAX_DATAGRAM) return;
+      const report = parseDiscoveryResponse(message);
+      if (!report || report.msgId !== msgId) return;
+      finish(engineFields(report.engineId, report.engineBoots));
+    });
+    socket.send(request, ctx.port, ctx.host, (error) => {
+      if (error) {
+        ctx.log.debug({ reason: error.message }, 'snmp v3: send failed');
+        finish(null);
+      }
+    });
+  });
+}
+
+/** Fields of an engine ID (only what decodes safely), plus the boot count. */
+export function engineFields(engineId: Uint8Array, boots: number): Record<string, string> {
+  const fields: Record<string, string> = { 'snmp.engine_id': hex(engineId) };
+  const info = decodeEngineId(engineId);
+  if (info) {
+    fields['snmp.engine_enterprise'] = String(info.enterprise);
+    fields['snmp.engine_format'] = info.format;
+    if (info.mac) fields['snmp.engine_mac'] = info.mac;
+  }
+  fields['snmp.engine_boots'] = String(boots);
+  return fields;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  if (a === b) return true;
+  // An IPv4 target may answer as an IPv4-mapped IPv6 address on dual-stack sockets.
+  return a.replace(/^::ffff:/i, '') === b.replace(/^::ffff:/i, '');
 }

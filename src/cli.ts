@@ -7,15 +7,30 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { registerCollect } from './commands/collect.js';
 import { EXIT, EXIT_HELP, stderr } from './commands/common.js';
+import { registerEnqueue } from './commands/enqueue.js';
+import { registerExtract } from './commands/extract.js';
 import { registerIdentify } from './commands/identify.js';
 import { registerLab } from './commands/lab.js';
+import { registerReport } from './commands/report.js';
 import { registerScan } from './commands/scan.js';
 import { registerSig } from './commands/sig.js';
+import { registerWorker } from './commands/worker.js';
 import { isSignatureError, isThingscanError } from './index.js';
 import { packageVersion } from './paths.js';
 
-const COMMANDS = [registerScan, registerLab, registerIdentify, registerSig];
+const COMMANDS = [
+  registerScan,
+  registerLab,
+  registerIdentify,
+  registerSig,
+  registerExtract,
+  registerReport,
+  registerEnqueue,
+  registerWorker,
+  registerCollect,
+];
 
 async function main(): Promise<number> {
   let code: number = EXIT.ok;

@@ -4,7 +4,8 @@
  */
 export { DEFAULT_PORT_SPEC, DEFAULTS } from './engine/defaults.js';
 export { type PortSpecItem, parsePortSpec } from './engine/ports.js';
-export { type ScanInput, type ScanOptions, scan } from './engine/scan.js';
+export { PORT_PRESETS, type PortPreset } from './engine/presets.js';
+export { type ScanInput, type ScanOptions, type ScanTarget, scan } from './engine/scan.js';
 export {
   isSignatureError,
   isTargetError,
@@ -16,19 +17,40 @@ export {
   type ThingscanErrorCode,
 } from './errors.js';
 export {
+  DEFAULT_TRUSTED,
+  type ExtractOptions,
+  type ExtractResult,
+  type ExtractStats,
+  extractOrigins,
+  findOrigin,
+  type Origin,
+  trustedRelays,
+} from './extract/index.js';
+export {
   type LabCounters,
   type LabExpectation,
   type LabHost,
   type LabOptions,
   type LabServiceInfo,
   type RunningLab,
+  type ScaleLab,
+  type ScaleLabOptions,
+  scalePersonaFor,
   startLab,
+  startScaleLab,
 } from './lab/index.js';
-export { type Identification, identifyServices, servicesFromFields } from './match/identify.js';
+export {
+  type Identification,
+  type IdentifyOptions,
+  identify,
+  identifyServices,
+  servicesFromFields,
+} from './match/identify.js';
 export type { FiredEvidence, ServiceInput, SignatureHit } from './match/matcher.js';
 export {
   createTableWriter,
   csvHeader,
+  escapeJsonControls,
   formatCsv,
   formatCsvRow,
   formatNdjson,
@@ -38,10 +60,43 @@ export {
   sanitizeForTerminal,
   type TableWriter,
 } from './output/index.js';
+export {
+  formatReportText,
+  type HtmlOptions,
+  Report,
+  type ReportJson,
+  readRecords,
+  renderHtml,
+} from './report/index.js';
 export { FIELDS, type FieldName } from './signatures/fields.js';
+export {
+  formatProblem,
+  type LintOptions,
+  type LintProblem,
+  type LintReport,
+  lintLibrary,
+  signatureSchema,
+  signatureSchemaText,
+} from './signatures/lint.js';
 export { type LoadOptions, loadSignatures } from './signatures/loader.js';
 export type { CompiledSignature, SignatureLibrary, Vendor } from './signatures/model.js';
+export {
+  BANNER_FIELD,
+  type BannerProtocol,
+  bannerFields,
+  isBannerProtocol,
+  type Scaffold,
+  type ScaffoldInput,
+  scaffoldSignature,
+} from './signatures/scaffold.js';
 export { type SelfTestFailure, type SelfTestReport, selfTest } from './signatures/selftest.js';
+export { formatStats, type LibraryStats, libraryStats } from './signatures/stats.js';
+export {
+  INPUT_FORMATS,
+  type InputFormat,
+  type InteropOptions,
+  readInterop,
+} from './targets/formats/index.js';
 export {
   ExcludeList,
   linesFromArgs,

@@ -397,6 +397,11 @@ test('Summary counts records and writes the text summary', () => {
     ftp: 0,
     http: 1,
     snmp: 0,
+    ddp: 0,
+    https: 0,
+    tls: 0,
+    rtsp: 0,
+    ssdp: 0,
     unknown: 0,
   });
   assert.equal(json.bad_lines, 2);

@@ -99,7 +99,7 @@ test('http: status, server, realm, title, headers, body and favicon hashes', asy
   }
 });
 
-test('http: a redirect is recorded, not followed', async () => {
+test('http: a same-origin redirect is followed once; its Location is recorded', async () => {
   const srv = await httpServer((req, res) => {
     if (req.url === '/') {
       res.writeHead(301, { Location: '/cgi-bin/login.cgi', Server: 'Boa/0.94.14rc21' });
@@ -112,19 +112,21 @@ test('http: a redirect is recorded, not followed', async () => {
   try {
     const result = await probePort(HOST, srv.port);
     assert.equal(result.status, 'ok');
-    assert.equal(result.fields['http.status'], '301 Moved Permanently');
+    // The final page's fields (issue 4: same host and port, at most 3 hops).
+    assert.equal(result.fields['http.status'], '404 Not Found');
     assert.equal(result.fields['http.location'], '/cgi-bin/login.cgi');
+    assert.equal(result.fields['http.redirects'], '1');
     assert.equal(result.fields['http.favicon_md5'], undefined, 'a 404 icon is not hashed');
     assert.deepEqual(
       srv.seen.map((s) => s.url),
-      ['/', '/favicon.ico'],
+      ['/', '/cgi-bin/login.cgi', '/favicon.ico'],
     );
   } finally {
     await srv.close();
   }
 });
 
-test('http: a reply that is not HTTP is a protocol error, with no second request', async () => {
+test('http: a reply that is not HTTP is a protocol error; only a TLS attempt follows', async () => {
   let connections = 0;
   const server = net.createServer((socket) => {
     connections += 1;
@@ -140,7 +142,9 @@ test('http: a reply that is not HTTP is a protocol error, with no second request
     assert.equal(result.protocol, 'http');
     assert.equal(result.status, 'protocol-error');
     assert.deepEqual(result.fields, {});
-    assert.equal(connections, 1);
+    // No second HTTP request: the one extra connection is the TLS attempt (issue 4).
+    assert.deepEqual(result.probesTried, ['http', 'https']);
+    assert.equal(connections, 2);
   } finally {
     server.close();
     await once(server, 'close');

@@ -1,12 +1,16 @@
 /**
- * SNMP probe against a net-snmp agent on loopback: v2c system group, fallback to v1 when
- * only v1 is answered, silence, and a disabled community that must send nothing.
+ * SNMP probe against a net-snmp agent on loopback: v2c system group (plus the SNMPv3
+ * engine-ID discovery the agent answers), fallback to v1 when only v1 is answered,
+ * silence, and a disabled community that must send no community (only the v3 discovery).
+ * The probe runs alone (`probes: [snmpProbe]`): on a non-161 port the runner would also
+ * try the other UDP probes.
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import snmp from 'net-snmp';
+import { snmpProbe } from '../probes/snmp.js';
 import { probePort } from './support/run-probe.js';
 
 const HOST = '127.0.0.1';
@@ -78,15 +82,26 @@ async function startAgent(): Promise<Agent> {
 test('snmp: v2c GET of the system group', async () => {
   const agent = await startAgent();
   try {
-    const result = await probePort(HOST, agent.port, { transport: 'udp', timeouts: SHORT });
+    const result = await probePort(HOST, agent.port, {
+      transport: 'udp',
+      timeouts: SHORT,
+      probes: [snmpProbe],
+    });
     assert.equal(result.protocol, 'snmp');
     assert.equal(result.status, 'ok');
-    assert.deepEqual(result.fields, {
-      'snmp.sysDescr': 'Linux DiskStation 3.10.105 #25556 SMP armv7l',
-      'snmp.sysObjectID': '1.3.6.1.4.1.8072.3.2.10',
-      'snmp.sysName': 'nas-01',
-      'snmp.version': 'v2c',
-    });
+    const { 'snmp.engine_id': engineId, ...system } = result.fields;
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(system).filter(([k]) => !k.startsWith('snmp.engine_'))),
+      {
+        'snmp.sysDescr': 'Linux DiskStation 3.10.105 #25556 SMP armv7l',
+        'snmp.sysObjectID': '1.3.6.1.4.1.8072.3.2.10',
+        'snmp.sysName': 'nas-01',
+        'snmp.version': 'v2c',
+      },
+    );
+    // net-snmp's agent answers the v3 discovery too: its engine ID is RFC 3411 form.
+    assert.match(engineId ?? '', /^8[0-9a-f]{9,63}$/);
+    assert.match(result.fields['snmp.engine_enterprise'] ?? '', /^\d+$/);
   } finally {
     await agent.close();
   }
@@ -113,11 +128,16 @@ test('snmp: falls back to v1 when v2c goes unanswered', async () => {
     if (client) relay.send(msg, client.port, client.address);
   });
   try {
-    const result = await probePort(HOST, port, { transport: 'udp', timeouts: SHORT });
+    const result = await probePort(HOST, port, {
+      transport: 'udp',
+      timeouts: SHORT,
+      probes: [snmpProbe],
+    });
     assert.equal(result.status, 'ok');
     assert.equal(result.fields['snmp.version'], 'v1');
     assert.equal(result.fields['snmp.sysName'], 'nas-01');
-    assert.deepEqual(versions, [1, 0]);
+    // The v3 discovery goes out beside v2c; the relay drops both, as a v1-only device would.
+    assert.deepEqual([...versions].sort(), [0, 1, 3]);
   } finally {
     relay.close();
     upstream.close();
@@ -125,24 +145,25 @@ test('snmp: falls back to v1 when v2c goes unanswered', async () => {
   }
 });
 
-test('snmp: a silent port is an io-timeout after one v2c and one v1 request', async () => {
+test('snmp: a silent port is an io-timeout after one v3 discovery, one v2c and one v1 request', async () => {
   const { socket, port } = await udpSocket();
   const received: Buffer[] = [];
   socket.on('message', (msg) => received.push(msg));
   try {
-    const result = await probePort(HOST, port, { transport: 'udp', timeouts: SHORT });
+    const result = await probePort(HOST, port, {
+      transport: 'udp',
+      timeouts: SHORT,
+      probes: [snmpProbe],
+    });
     assert.equal(result.status, 'io-timeout');
     assert.deepEqual(result.fields, {});
-    assert.deepEqual(
-      received.map((m) => m[4]),
-      [1, 0],
-    );
+    assert.deepEqual(received.map((m) => m[4]).sort(), [0, 1, 3]);
   } finally {
     socket.close();
   }
 });
 
-test('snmp: a null community sends nothing and is skipped', async () => {
+test('snmp: a null community sends no community, only the v3 discovery, and times out', async () => {
   const { socket, port } = await udpSocket();
   const received: string[] = [];
   socket.on('message', (msg) => received.push(msg.toString('latin1')));
@@ -150,9 +171,10 @@ test('snmp: a null community sends nothing and is skipped', async () => {
     const result = await probePort(HOST, port, {
       transport: 'udp',
       timeouts: SHORT,
+      probes: [snmpProbe],
       settings: { snmpCommunity: null },
     });
-    assert.equal(result.status, 'skipped');
+    assert.equal(result.status, 'io-timeout');
     assert.deepEqual(result.fields, {});
     // Loopback datagrams arrive in order: once this marker is in, anything the probe had
     // sent would be in too.
@@ -161,7 +183,12 @@ test('snmp: a null community sends nothing and is skipped', async () => {
     marker.send('marker', port, HOST);
     await arrived;
     marker.close();
-    assert.deepEqual(received, ['marker']);
+    // One datagram before the marker: an SNMPv3 message (version 3) with no community.
+    assert.equal(received.length, 2);
+    assert.equal(received[1], 'marker');
+    const discovery = Buffer.from(received[0] ?? '', 'latin1');
+    assert.equal(discovery[4], 3);
+    assert.ok(!discovery.includes('public'));
   } finally {
     socket.close();
   }

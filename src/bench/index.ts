@@ -11,7 +11,12 @@ import { packageRoot } from '../paths.js';
 import type { Bench } from './types.js';
 
 /** Registered sections, one line each: name → module loader. */
-const SECTIONS: Record<string, () => Promise<{ bench: Bench }>> = {};
+const SECTIONS: Record<string, () => Promise<{ bench: Bench }>> = {
+  match: () => import('./match.js'),
+  scan: () => import('./scan.js'),
+  fleet: () => import('./fleet.js'),
+  probes: () => import('./probes.js'),
+};
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -19,12 +24,18 @@ async function main(): Promise<void> {
   const only = args.filter((a) => !a.startsWith('--'));
   const names = Object.keys(SECTIONS).filter((n) => only.length === 0 || only.includes(n));
   if (names.length === 0) {
-    process.stderr.write(`no bench sections${only.length ? ` named ${only.join(', ')}` : ''}; known: ${Object.keys(SECTIONS).join(', ') || 'none yet'}\n`);
+    process.stderr.write(
+      `no bench sections${only.length ? ` named ${only.join(', ')}` : ''}; known: ${Object.keys(SECTIONS).join(', ') || 'none yet'}\n`,
+    );
     process.exitCode = 2;
     return;
   }
   const file = path.join(packageRoot(), 'docs', 'benchmarks.md');
-  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nAppended by `npm run bench`. Ratios compare figures measured in the same run.\n');
+  if (!existsSync(file))
+    writeFileSync(
+      file,
+      '# Benchmarks\n\nAppended by `npm run bench`. Ratios compare figures measured in the same run.\n',
+    );
   const header = `\n## ${new Date().toISOString()} — \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\`\n\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ' (quick sizes)' : ''}\n`;
   let out = header;
   for (const name of names) {

@@ -1,7 +1,7 @@
 /**
  * `thingscan lab`: the loopback device lab, until Ctrl-C.
  */
-import { type RunningLab, startLab } from '../index.js';
+import { isThingscanError, type RunningLab, startLab, startScaleLab } from '../index.js';
 import { type CommandRegistrar, EXIT, stderr } from './common.js';
 
 /** The lab's address table, one persona per line. */
@@ -18,7 +18,39 @@ export function labTable(lab: RunningLab): string {
   return `${'ADDRESS'.padEnd(15)} ${'PERSONA'.padEnd(18)} ${'EXPECTED'.padEnd(30)} PORTS\n${rows.join('\n')}\n`;
 }
 
-async function runLab(argv: { prefix: string; 'port-offset': string }): Promise<number> {
+/** `lab --scale N`: the scale lab, inside a private network namespace only (see lab/scale.ts). */
+async function runScaleLab(hosts: number, delayMs: number, jitterMs: number): Promise<number> {
+  let lab: Awaited<ReturnType<typeof startScaleLab>>;
+  try {
+    lab = await startScaleLab({ hosts, delayMs, jitterMs });
+  } catch (error) {
+    if (!isThingscanError(error)) throw error;
+    stderr(`thingscan lab: ${error.message}`);
+    return error.code === 'E_USAGE' ? EXIT.usage : EXIT.failure;
+  }
+  // One line a supervisor (the bench, the scale test) waits for before scanning.
+  process.stdout.write(
+    `scale lab ready: ${lab.hosts} addresses ${lab.first}-${lab.last}, ports ${lab.portSpec}, ` +
+      `delay ${delayMs}±${jitterMs} ms, snmp on ${lab.snmpHosts} addresses` +
+      `${lab.snmpSkipped > 0 ? ` (${lab.snmpSkipped} SNMP addresses left silent)` : ''}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await lab.close();
+  process.stdout.write(`scale lab counters: ${JSON.stringify(lab.counters)}\n`);
+  return EXIT.ok;
+}
+
+async function runLab(argv: {
+  prefix: string;
+  'port-offset': string;
+  scale?: number | undefined;
+  'delay-ms': number;
+  'jitter-ms': number;
+}): Promise<number> {
+  if (argv.scale !== undefined) return runScaleLab(argv.scale, argv['delay-ms'], argv['jitter-ms']);
   const offset = argv['port-offset'] === 'auto' ? 'auto' : Number(argv['port-offset']);
   if (offset !== 'auto' && !(Number.isInteger(offset) && offset >= 0)) {
     stderr(`thingscan lab: --port-offset must be 'auto' or a non-negative integer`);
@@ -53,6 +85,21 @@ export const registerLab: CommandRegistrar = (parser, done) =>
           type: 'string',
           default: 'auto',
           describe: "'auto' (standard ports when allowed) or a number added to every port",
+        })
+        .option('scale', {
+          type: 'number',
+          describe:
+            'scale mode: serve N addresses from 127.64.0.1 on wildcard listeners (inside a private network namespace only)',
+        })
+        .option('delay-ms', {
+          type: 'number',
+          default: 0,
+          describe: 'scale mode: simulated round trip added to every reply, ms',
+        })
+        .option('jitter-ms', {
+          type: 'number',
+          default: 0,
+          describe: 'scale mode: each connection draws its delay in delay ± jitter, ms',
         }),
     async (argv) => done(await runLab(argv)),
   );

@@ -5,12 +5,15 @@
 
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import pino from 'pino';
+import { resolveShardText } from '../fleet/shard-env.js';
 import {
   createTableWriter,
   csvHeader,
   DEFAULT_PORT_SPEC,
   DEFAULTS,
+  escapeJsonControls,
   formatCsvRow,
   formatNdjson,
   type HostRecord,
@@ -27,6 +30,12 @@ import {
   type TargetSource,
   ThingscanError,
 } from '../index.js';
+import { explainRecord, formatHostExplanation } from '../match/explain.js';
+import { Progress } from '../output/progress.js';
+import { loadResumeState, type ResumeState } from '../output/resume.js';
+import type { ExcludeList } from '../targets/exclude.js';
+import { INPUT_FORMATS, type InputFormat, interopTargets } from '../targets/formats/index.js';
+import { inShard, parseShard, type ShardSpec } from '../targets/shard.js';
 import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
 
 type Format = 'ndjson' | 'table' | 'csv';
@@ -35,6 +44,8 @@ type Format = 'ndjson' | 'table' | 'csv';
 export interface ScanArgs {
   targets: string[];
   input?: string | undefined;
+  'input-format'?: InputFormat | undefined;
+  'ip-column'?: string | undefined;
   output?: string | undefined;
   format?: Format | undefined;
   ports: string;
@@ -55,11 +66,20 @@ export interface ScanArgs {
   'allow-large': boolean;
   strict: boolean;
   quiet: boolean;
+  resume?: string | undefined;
+  shard?: string | undefined;
+  seed: number;
+  summary?: string | undefined;
+  explain?: boolean | undefined;
 }
 
 /** Runs a scan from parsed arguments; resolves to the exit code. */
 export async function runScan(argv: ScanArgs): Promise<number> {
-  const log = pino({ level: argv['log-level'], base: null }, pino.destination(2));
+  // Log lines carry remote text (a LOCATION, an error message): no raw C1 or bidi on stderr.
+  const log = pino(
+    { level: argv['log-level'], base: null, hooks: { streamWrite: escapeJsonControls } },
+    pino.destination(2),
+  );
   const sources: TargetSource[] = [];
   if (argv.targets.length > 0) sources.push({ name: '<args>', lines: linesFromArgs(argv.targets) });
   if (argv.input === '-') sources.push({ name: '<stdin>', lines: linesFromStream(process.stdin) });
@@ -84,6 +104,30 @@ export async function runScan(argv: ScanArgs): Promise<number> {
     return EXIT.usage;
   }
   const library = loadSignatures(argv.signatures ? { dir: argv.signatures } : {});
+  // `auto/n`: the shard index comes from a Kubernetes Indexed Job (docs/fleet.md).
+  const shard: ShardSpec | null = argv.shard
+    ? parseShard(resolveShardText(argv.shard), argv.seed)
+    : null;
+  if (argv.resume && argv.output && argv.output !== argv.resume) {
+    stderr('thingscan scan: --resume FILE appends to FILE: give no other -o (or the same file)');
+    return EXIT.usage;
+  }
+  // --resume FILE is the output too: finished records stay, the rest is appended.
+  if (argv.resume) argv.output = argv.resume;
+  let resume: ResumeState | null = null;
+  if (argv.resume) {
+    resume = await loadResumeState(argv.resume);
+    if (resume.repairedBytes > 0) {
+      stderr(
+        `thingscan scan: ${argv.resume}: cut off a partial last record (${resume.repairedBytes} bytes); its target is scanned again`,
+      );
+    }
+    if (resume.badLines.length > 0) {
+      stderr(
+        `thingscan scan: ${argv.resume}: lines ${resume.badLines.join(', ')} are not records (left as they are)`,
+      );
+    }
+  }
 
   const stdoutTty = process.stdout.isTTY === true;
   const format: Format | null =
@@ -92,7 +136,7 @@ export async function runScan(argv: ScanArgs): Promise<number> {
   let file: WriteStream | null = null;
   if (argv.output && argv.output !== '-') {
     const path = argv.output;
-    const stream = createWriteStream(path, { flags: 'w' });
+    const stream = createWriteStream(path, { flags: resume ? 'a' : 'w' });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', (e) =>
@@ -123,10 +167,29 @@ export async function runScan(argv: ScanArgs): Promise<number> {
     stderr(`thingscan: ${sig}: stopping, finishing hosts in flight`);
     stop.abort(new Error(sig));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: a second Ctrl-C during the grace period must not kill the process
+  // with half-written output (the grace deadline still ends it shortly).
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = new Progress(argv.quiet ? { write: () => true } : process.stderr);
+  let resumedSkipped = 0;
 
-  const items = readTargets(sources, { exclude: excluded.list, allowLarge: argv['allow-large'] });
+  const interop = argv.input !== undefined && (argv['input-format'] ?? 'auto') !== 'list';
+  const items = interop
+    ? interopTargets(argv.targets, argv.input as string, {
+        format: argv['input-format'] ?? 'auto',
+        ...(argv['ip-column'] === undefined ? {} : { ipColumn: argv['ip-column'] }),
+        exclude: excluded.list,
+        allowLarge: argv['allow-large'],
+      })
+    : readTargets(sources, { exclude: excluded.list, allowLarge: argv['allow-large'] });
+  // The total is known when the list can be read twice: arguments and plain list files.
+  if (progress.active && !interop && argv.input !== '-') {
+    void countTargets(argv, excluded.list, shard, resume).then(
+      (n) => progress.setTotal(n),
+      () => undefined,
+    );
+  }
   async function* goodItems() {
     for await (const item of items) {
       if (item.kind === 'error') {
@@ -139,9 +202,15 @@ export async function runScan(argv: ScanArgs): Promise<number> {
         }
         continue;
       }
+      if (shard && !inShard(item.ip, shard)) continue;
+      if (resume?.has(item.ip)) {
+        resumedSkipped++;
+        continue;
+      }
       yield item;
     }
   }
+  const t0 = performance.now();
   try {
     for await (const record of scan(goodItems(), {
       ports: argv.ports,
@@ -159,24 +228,78 @@ export async function runScan(argv: ScanArgs): Promise<number> {
       signal: stop.signal,
     })) {
       summary.add(record);
+      progress.add(record);
       await emit(record, toStdout, table, file);
+      // Per label, the evidence behind it (stderr: stdout stays data).
+      if (argv.explain) process.stderr.write(formatHostExplanation(explainRecord(library, record)));
     }
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    progress.stop();
     table?.end();
     if (file) {
       file.end();
       await once(file, 'finish');
     }
+    // An interrupted read of stdin would keep the process alive.
+    if (interrupted && argv.input === '-') process.stdin.destroy();
   }
   if (!argv.quiet) process.stderr.write(summary.toText());
+  if (resume && !argv.quiet) {
+    stderr(`resumed: ${resumedSkipped} targets already had a record in ${argv.resume}`);
+  }
+  if (argv.summary) {
+    const elapsedS = (performance.now() - t0) / 1000;
+    const json = {
+      ...summary.toJSON(),
+      interrupted,
+      resumed_skipped: resumedSkipped,
+      shard: shard ? `${shard.index}/${shard.count}` : null,
+      seed: shard ? shard.seed : null,
+      elapsed_s: Math.round(elapsedS * 1000) / 1000,
+      hosts_per_s: Math.round((summary.toJSON().total / Math.max(elapsedS, 1e-3)) * 10) / 10,
+    };
+    try {
+      await writeFile(argv.summary, `${JSON.stringify(json, null, 2)}\n`);
+    } catch (error) {
+      throw new ThingscanError(
+        'E_IO',
+        `cannot write ${argv.summary}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
   if (interrupted) return EXIT.interrupted;
   if (stoppedStrict) {
     stderr('thingscan scan: stopped at the first bad target line (--strict)');
     return EXIT.badTargets;
   }
   return badLines > 0 ? EXIT.badTargets : EXIT.ok;
+}
+
+/**
+ * Counts what the scan will do, for the progress total: the same sources, shard and resume
+ * filters, read a second time. Runs beside the scan and only on a terminal.
+ */
+async function countTargets(
+  argv: ScanArgs,
+  exclude: ExcludeList,
+  shard: ShardSpec | null,
+  resume: ResumeState | null,
+): Promise<number> {
+  const sources: TargetSource[] = [];
+  if (argv.targets.length > 0) sources.push({ name: '<args>', lines: linesFromArgs(argv.targets) });
+  if (argv.input && argv.input !== '-')
+    sources.push({ name: argv.input, lines: linesFromFile(argv.input) });
+  let n = 0;
+  for await (const item of readTargets(sources, { exclude, allowLarge: argv['allow-large'] })) {
+    if (item.kind !== 'target') continue;
+    if (shard && !inShard(item.ip, shard)) continue;
+    if (resume?.has(item.ip)) continue;
+    n++;
+  }
+  return n;
 }
 
 async function emit(
@@ -208,6 +331,17 @@ export const registerScan: CommandRegistrar = (parser, done) =>
           alias: 'i',
           type: 'string',
           describe: 'file with one target per line (- for stdin); # comments allowed',
+        })
+        .option('input-format', {
+          type: 'string',
+          choices: INPUT_FORMATS,
+          default: 'auto' as InputFormat,
+          describe:
+            'format of -i: list, csv, nmap-xml, masscan-json, masscan-list, zmap-csv (auto sniffs); open ports the tool found are the ports scanned',
+        })
+        .option('ip-column', {
+          type: 'string',
+          describe: 'CSV input: name of the address column (default: ip, address, saddr …)',
         })
         .option('output', {
           alias: 'o',
@@ -306,10 +440,39 @@ export const registerScan: CommandRegistrar = (parser, done) =>
           alias: 'q',
           type: 'boolean',
           default: false,
-          describe: 'no summary on stderr',
+          describe: 'no summary and no progress on stderr',
+        })
+        .option('resume', {
+          type: 'string',
+          describe:
+            'NDJSON FILE of an earlier run: skip targets that have a record there, append the rest to it',
+        })
+        .option('shard', {
+          type: 'string',
+          describe:
+            'scan only shard i of n (i/n, 1-based): n machines with the same --seed cover a list once',
+        })
+        .option('seed', {
+          type: 'number',
+          default: 0,
+          describe: 'seed of the --shard hash (the same on every machine)',
+        })
+        .option('explain', {
+          type: 'boolean',
+          default: false,
+          describe: 'after each record, print on stderr the evidence behind each label',
+        })
+        .option('summary', {
+          type: 'string',
+          describe: 'write the end-of-scan summary as JSON to FILE',
         })
         .example('$0 scan 192.0.2.7 198.51.100.0/29', 'scan a few addresses, table on a terminal')
         .example('$0 scan -i suspects.txt -o out.ndjson', 'scan a list, write NDJSON records')
+        .example('$0 scan -i suspects.txt --resume out.ndjson', 'continue an interrupted scan')
+        .example(
+          '$0 scan -i suspects.txt --shard 2/3 --seed 7 -o part2.ndjson',
+          'the second of three machines',
+        )
         .example(
           "$0 scan --ports '23,2323,8023,U:161' --no-snmp -i -",
           'targets from stdin, telnet ports, no SNMP',

@@ -5,6 +5,7 @@
  */
 import { ThingscanError } from '../errors.js';
 import type { Transport } from '../types.js';
+import { expandPresets } from './presets.js';
 
 /** One port to probe. */
 export interface PortSpecItem {
@@ -20,7 +21,8 @@ export function parsePortSpec(spec: string): PortSpecItem[] {
   const seen = new Set<string>();
   const out: PortSpecItem[] = [];
   let transport: Transport = 'tcp';
-  for (const raw of spec.split(',')) {
+  // Preset names (`iot`, `mail`, `all-common`) expand in place: see presets.ts.
+  for (const raw of expandPresets(spec).split(',')) {
     let item = raw.trim();
     if (item === '') continue;
     const prefix = /^([TUtu]):/.exec(item);

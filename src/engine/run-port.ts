@@ -2,6 +2,12 @@
  * One port, start to finish: connect, let the server speak first, pick the protocol from
  * what it volunteered (SSH on 2323 is SSH), run that probe, and turn every failure into a
  * status. Only a silent TCP port gets an HTTP request; a port that spoke telnet never does.
+ * TLS is never volunteered either: ports known to be TLS go straight to the HTTPS probe,
+ * and a port whose HTTP attempt got no HTTP back (non-HTTP bytes, or closed at once) gets
+ * one TLS attempt on a fresh rate-limited connection, with HTTP inside when it works.
+ *
+ * `probesTried` lists every probe spent on the port; the engine turns it into the record's
+ * `scan.identified_by` and `scan.probes` fields ({@link bookkeepingFields}).
  */
 import type net from 'node:net';
 import type { Logger } from 'pino';
@@ -30,8 +36,11 @@ export interface PortRunOptions {
   /** Host deadline / scan stop. */
   readonly signal: AbortSignal;
   readonly log: Logger;
-  /** Opens a rate-limited TCP connection to host:port; rejects with `ProbeFailure`. */
-  readonly openConnection: () => Promise<net.Socket>;
+  /**
+   * Opens a rate-limited TCP connection to host:port (or to `port` of the same host, for a
+   * UPnP description); rejects with `ProbeFailure`.
+   */
+  readonly openConnection: (port?: number) => Promise<net.Socket>;
 }
 
 /** Result of one port, before matching. */
@@ -52,6 +61,9 @@ export interface PortResult {
 /** How long to keep listening once the first banner bytes arrived, for the rest of the burst. */
 const GREETING_IDLE_MS = 250;
 
+/** Statuses of an HTTP attempt after which the port may be TLS (a TLS server rejects plain text). */
+const TLS_HINTS: ReadonlySet<ProbeStatus> = new Set(['protocol-error', 'connection-closed']);
+
 /** Runs one port. Never throws: a thrown error inside a probe becomes `internal-error`. */
 export async function runPort(options: PortRunOptions): Promise<PortResult> {
   const started = performance.now();
@@ -60,27 +72,63 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     protocol: Protocol,
     status: ProbeStatus,
     out?: Pick<ProbeOutput, 'fields' | 'banner'>,
-  ): PortResult => ({
-    port: options.port,
-    transport: options.transport,
-    protocol,
-    status,
-    fields: out?.fields ?? {},
-    banner: out?.banner ?? null,
-    probesTried: tried,
-    elapsedMs: Math.round(performance.now() - started),
-  });
+  ): PortResult => {
+    const fields = out?.fields ?? {};
+    // A TLS service with no HTTP inside is recorded as `tls`, not `https`.
+    const shown: Protocol =
+      protocol === 'https' && status === 'ok' && fields['http.status'] === undefined
+        ? 'tls'
+        : protocol;
+    return {
+      port: options.port,
+      transport: options.transport,
+      protocol: shown,
+      status,
+      fields,
+      banner: out?.banner ?? null,
+      probesTried: [...tried],
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  };
 
   if (options.transport === 'udp') {
     const udp = options.probes.filter((p): p is UdpProbe => p.transport === 'udp');
-    const probe = udp.find((p) => p.ports.includes(options.port)) ?? udp[0];
-    if (!probe) return done('unknown', 'skipped');
-    tried.push(probe.name);
-    return guard(options, probe.name, done, () => probe.run(context(options)));
+    const own =
+      udp.find((p) => p.ports.includes(options.port)) ?? (udp.length === 1 ? udp[0] : undefined);
+    if (own) {
+      tried.push(own.name);
+      return guard(options, own.name, done, () => own.run(context(options)));
+    }
+    if (udp.length === 0) return done('unknown', 'skipped');
+    // A UDP port says nothing until asked in its own protocol: a port of no known protocol
+    // gets one exchange of each UDP probe, side by side so the wait is the longest one, not
+    // their sum; the first answer ends the others. Registry order breaks ties.
+    for (const probe of udp) tried.push(probe.name);
+    const group = new AbortController();
+    const shared: PortRunOptions = {
+      ...options,
+      signal: AbortSignal.any([options.signal, group.signal]),
+    };
+    const results = await Promise.all(
+      udp.map(async (probe) => {
+        const result = await guard(shared, probe.name, done, () => probe.run(context(shared)));
+        if (result.status === 'ok') group.abort();
+        return result;
+      }),
+    );
+    // No answer in any protocol: an answer no probe understood says more than silence.
+    return (
+      results.find((r) => r.status === 'ok') ??
+      results.find((r) => r.status !== 'io-timeout') ??
+      done('unknown', 'io-timeout')
+    );
   }
 
   const tcp = options.probes.filter((p): p is TcpProbe => p.transport === 'tcp');
   const expected = tcp.find((p) => p.ports.includes(options.port));
+  const http = tcp.find((p) => p.name === 'http');
+  const https = tcp.find((p) => p.name === 'https');
+  const rtsp = tcp.find((p) => p.name === 'rtsp');
   let socket: net.Socket;
   try {
     socket = await options.openConnection();
@@ -90,9 +138,30 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     return done(expected?.name ?? 'unknown', 'internal-error');
   }
   const reader = new BoundedReader(socket, { maxBytes: options.maxBytes, signal: options.signal });
+  /** HTTP on this connection, then TLS on a fresh one when the answer was not HTTP. */
+  const httpThenTls = async (probe: TcpProbe, greeting: Buffer): Promise<PortResult> => {
+    tried.push(probe.name);
+    const plain = await guard(options, probe.name, done, () =>
+      probe.run(context(options), { reader, greeting }),
+    );
+    reader.close();
+    if (options.signal.aborted) return plain;
+    // Every RTSP reply carries CSeq and no HTTP reply does: an RTSP server on an odd port
+    // (10554 is common) that answered our GET gets the RTSP probe on a fresh connection.
+    if (rtsp && plain.status === 'ok' && /^cseq:/m.test(plain.fields['http.headers'] ?? '')) {
+      const real = await runOnFreshConnection(options, rtsp, tried, done);
+      return real?.status === 'ok' ? real : done(plain.protocol, plain.status, plain);
+    }
+    if (!https || !TLS_HINTS.has(plain.status)) return plain;
+    const secure = await runOnFreshConnection(options, https, tried, done);
+    // Not TLS either: the HTTP outcome stands, with the TLS attempt counted.
+    return secure?.status === 'ok' ? secure : done(plain.protocol, plain.status, plain);
+  };
   try {
-    // A client-first protocol on its own port (HTTP on 80) goes straight to its probe.
+    // A client-first protocol on its own port (HTTP on 80, TLS on 443, RTSP on 554) goes
+    // straight to its probe.
     if (expected && !expected.serverFirst) {
+      if (expected === http) return await httpThenTls(expected, Buffer.alloc(0));
       tried.push(expected.name);
       return await guard(options, expected.name, done, () =>
         expected.run(context(options), { reader, greeting: Buffer.alloc(0) }),
@@ -109,13 +178,9 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     if (greeting.length === 0) {
       if (first.end === 'aborted') return done(expected?.name ?? 'unknown', 'io-timeout');
       if (first.end === 'closed') return done(expected?.name ?? 'unknown', 'connection-closed');
-      // Silent port: the one case where we speak first, with HTTP.
-      const http = tcp.find((p) => !p.serverFirst);
+      // Silent port: the one case where we speak first, with HTTP (then TLS).
       if (!http) return done(expected?.name ?? 'unknown', 'io-timeout');
-      tried.push(http.name);
-      return await guard(options, http.name, done, () =>
-        http.run(context(options), { reader, greeting }),
-      );
+      return await httpThenTls(http, greeting);
     }
     const probe = pickByGreeting(tcp, greeting, expected);
     if (!probe) {
@@ -124,6 +189,30 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     tried.push(probe.name);
     return await guard(options, probe.name, done, () =>
       probe.run(context(options), { reader, greeting }),
+    );
+  } finally {
+    reader.close();
+  }
+}
+
+/** Runs a client-first probe on a new rate-limited connection; null when it cannot connect. */
+async function runOnFreshConnection(
+  options: PortRunOptions,
+  probe: TcpProbe,
+  tried: string[],
+  done: (p: Protocol, s: ProbeStatus, out?: Pick<ProbeOutput, 'fields' | 'banner'>) => PortResult,
+): Promise<PortResult | null> {
+  let socket: net.Socket;
+  try {
+    socket = await options.openConnection();
+  } catch {
+    return null;
+  }
+  const reader = new BoundedReader(socket, { maxBytes: options.maxBytes, signal: options.signal });
+  tried.push(probe.name);
+  try {
+    return await guard(options, probe.name, done, () =>
+      probe.run(context(options), { reader, greeting: Buffer.alloc(0) }),
     );
   } finally {
     reader.close();
@@ -162,7 +251,8 @@ function context(options: PortRunOptions): ProbeContext {
     maxBytes: options.maxBytes,
     log: options.log,
     settings: options.settings,
-    connect: options.openConnection,
+    connect: () => options.openConnection(),
+    connectPort: (port: number) => options.openConnection(port),
   };
 }
 
@@ -181,4 +271,17 @@ async function guard(
     options.log.error({ err: error, protocol }, 'probe threw');
     return done(protocol, 'internal-error');
   }
+}
+
+/**
+ * The engine's bookkeeping fields of a port result: `scan.identified_by` (the probe that
+ * identified the service, only when one did) and `scan.probes` (probes spent, at least 1:
+ * a banner read is the first probe). Signatures may not read them (the loader refuses).
+ */
+export function bookkeepingFields(result: PortResult): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const last = result.probesTried.at(-1);
+  if (result.status === 'ok' && last !== undefined) fields['scan.identified_by'] = last;
+  fields['scan.probes'] = String(Math.max(1, result.probesTried.length));
+  return fields;
 }

@@ -28,7 +28,10 @@ import {
 import { DEFAULT_PORT_SPEC, DEFAULTS } from './defaults.js';
 import { type PortSpecItem, parsePortSpec } from './ports.js';
 import { TokenBucket } from './rate.js';
-import { type PortResult, runPort } from './run-port.js';
+import { bookkeepingFields, type PortResult, runPort } from './run-port.js';
+
+/** Hands out new-connection tokens: resolves when one is granted, rejects if `signal` aborts. */
+export type ConnectionLimiter = Pick<TokenBucket, 'take'>;
 
 /** Options of {@link scan}. Every field is optional; defaults are in `DEFAULTS`. */
 export interface ScanOptions {
@@ -38,6 +41,11 @@ export interface ScanOptions {
   readonly probes?: readonly string[];
   /** New connections per second across the scan. */
   readonly rate?: number;
+  /**
+   * Connection limiter shared beyond this scan (e.g. the fleet's Redis-backed bucket,
+   * `src/fleet/`); when given it replaces the local `rate` bucket.
+   */
+  readonly limiter?: ConnectionLimiter;
   /** Hosts in flight at once. */
   readonly concurrency?: number;
   /** Connections in flight per host. */
@@ -47,6 +55,11 @@ export interface ScanOptions {
   readonly bannerWaitMs?: number;
   /** Whole-host deadline, ms. */
   readonly hostTimeoutMs?: number;
+  /**
+   * Wait for a UDP reply, ms (each SNMP attempt; capped by `readTimeoutMs`). Default
+   * `DEFAULTS.udpWaitMs`.
+   */
+  readonly udpWaitMs?: number;
   /** Bytes accepted per connection. */
   readonly maxBytes?: number;
   /** SNMP read community; `null` turns community-based SNMP off. Default `public`. */
@@ -61,14 +74,32 @@ export interface ScanOptions {
   readonly signaturesDir?: string;
   /** pino logger (stderr in the CLI); default silent. */
   readonly logger?: Logger;
-  /** Stops the scan: hosts not started get no record; hosts in flight finish as `error`/partial. */
+  /**
+   * Stops the scan: no new target is read and hosts not started get no record (a resumed
+   * scan picks them up). Hosts in flight keep going for `graceMs`; those still running then
+   * are cut short and get status `error`.
+   */
   readonly signal?: AbortSignal;
+  /** After `signal` aborts, how long hosts in flight may still finish, ms. Default {@link INTERRUPT_GRACE_MS}. */
+  readonly graceMs?: number;
   /** Called for each bad target line (string input or reader errors). */
   readonly onTargetError?: (error: TargetError) => void;
 }
 
-/** What can be scanned: target lines (addresses, CIDRs, ranges) or items from `readTargets`. */
-export type ScanInput = Iterable<string | TargetItem> | AsyncIterable<string | TargetItem>;
+/**
+ * What can be scanned: target lines (addresses, CIDRs, ranges) or items from `readTargets`.
+ * A target item may carry its own `ports` (e.g. the open ports Nmap or masscan found): that
+ * host is then scanned on those ports only, instead of `options.ports`.
+ */
+export type ScanInput =
+  | Iterable<string | TargetItem | ScanTarget>
+  | AsyncIterable<string | TargetItem | ScanTarget>;
+
+/** A target item with optional per-target ports. */
+export type ScanTarget = Extract<TargetItem, { kind: 'target' }> & {
+  /** Ports for this host only; default the scan's `ports`. */
+  readonly ports?: readonly PortSpecItem[];
+};
 
 /** Resolved settings for one scan. */
 interface Plan {
@@ -79,10 +110,25 @@ interface Plan {
   readonly maxBytes: number;
   readonly perHost: number;
   readonly hostTimeoutMs: number;
-  readonly bucket: TokenBucket;
+  /** Wait for a UDP reply (each SNMP attempt), ms: `min(readMs, udpWaitMs)`. */
+  readonly udpWaitMs: number;
+  readonly bucket: ConnectionLimiter;
   readonly library: SignatureLibrary;
   readonly log: Logger;
 }
+
+/**
+ * Scans targets and yields one record per distinct target, in completion order.
+ * Memory stays flat: targets are pulled lazily, at most `concurrency` hosts are in flight.
+ */
+/**
+ * Grace period for hosts in flight after a stop, ms: long enough for a host half-way
+ * through its ports to finish, short enough that Ctrl-C feels immediate.
+ */
+export const INTERRUPT_GRACE_MS = 3_000;
+
+/** Marker for "the stop signal won the race against the next target". */
+const STOPPED = Symbol('stopped');
 
 /**
  * Scans targets and yields one record per distinct target, in completion order.
@@ -94,6 +140,7 @@ export async function* scan(
 ): AsyncGenerator<HostRecord> {
   const plan = makePlan(options);
   const concurrency = positive(options.concurrency ?? DEFAULTS.concurrency, 'concurrency');
+  const graceMs = options.graceMs ?? INTERRUPT_GRACE_MS;
   const limit = pLimit(concurrency);
   const finished: HostRecord[] = [];
   let wake: (() => void) | null = null;
@@ -106,32 +153,69 @@ export async function* scan(
       wake = resolve;
     });
   const stop = options.signal;
+  // Hosts in flight obey `hard`, which aborts one grace period after `stop`.
+  const hard = new AbortController();
+  let graceTimer: NodeJS.Timeout | null = null;
+  let stopped: Promise<typeof STOPPED> | null = null;
+  if (stop) {
+    stopped = new Promise((resolve) => {
+      const onStop = (): void => {
+        graceTimer = setTimeout(() => hard.abort(stop.reason), graceMs);
+        resolve(STOPPED);
+        notify();
+      };
+      if (stop.aborted) onStop();
+      else stop.addEventListener('abort', onStop, { once: true });
+    });
+  }
+  let running = 0;
 
-  const start = (ip: string, excluded: boolean): void => {
+  const start = (ip: string, excluded: boolean, ports?: readonly PortSpecItem[]): void => {
+    running++;
     void limit(async () => {
-      const record = excluded ? excludedRecord(ip, plan) : await scanHost(ip, plan, stop);
-      finished.push(record);
-      notify();
+      try {
+        // Queued but not started when the scan stopped: no record, a resume scans it.
+        if (stop?.aborted) return;
+        const record = excluded
+          ? excludedRecord(ip, plan)
+          : await scanHost(ip, ports ? { ...plan, ports } : plan, stop ? hard.signal : undefined);
+        finished.push(record);
+      } finally {
+        running--;
+        notify();
+      }
     });
   };
 
-  for await (const item of normalize(input, options)) {
-    if (stop?.aborted) break;
-    if (item.kind === 'error') {
-      options.onTargetError?.(item.error);
-      continue;
+  const iterator = normalize(input, options)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      if (stop?.aborted) break;
+      // A stop must not wait for the next target line (stdin may stay silent for ever).
+      const next = stopped ? await Promise.race([iterator.next(), stopped]) : await iterator.next();
+      if (next === STOPPED || next.done) break;
+      const item = next.value;
+      if (item.kind === 'error') {
+        options.onTargetError?.(item.error);
+        continue;
+      }
+      // Per-target ports (from Nmap/masscan/ZMap input) replace the scan's ports.
+      start(item.ip, item.excluded, (item as ScanTarget).ports);
+      while (finished.length > 0) yield finished.shift() as HostRecord;
+      // Backpressure: pull the next target only when a slot is free.
+      while (running >= concurrency && !stop?.aborted) {
+        await waitForRecord();
+        while (finished.length > 0) yield finished.shift() as HostRecord;
+      }
     }
-    start(item.ip, item.excluded);
-    while (finished.length > 0) yield finished.shift() as HostRecord;
-    // Backpressure: pull the next target only when a slot is free.
-    while (limit.activeCount + limit.pendingCount >= concurrency) {
-      await waitForRecord();
+    while (running > 0 || finished.length > 0) {
+      if (finished.length === 0) await waitForRecord();
       while (finished.length > 0) yield finished.shift() as HostRecord;
     }
-  }
-  while (limit.activeCount + limit.pendingCount > 0 || finished.length > 0) {
-    if (finished.length === 0) await waitForRecord();
-    while (finished.length > 0) yield finished.shift() as HostRecord;
+  } finally {
+    if (graceTimer) clearTimeout(graceTimer);
+    // Not awaited: a pending read (stdin) would hold the return until the next line.
+    void iterator.return?.(undefined)?.catch(() => undefined);
   }
 }
 
@@ -205,7 +289,15 @@ function makePlan(options: ScanOptions): Plan {
     maxBytes: positive(options.maxBytes ?? DEFAULTS.maxBytes, 'max bytes'),
     perHost: positive(options.perHost ?? DEFAULTS.perHost, 'per-host'),
     hostTimeoutMs: positive(options.hostTimeoutMs ?? DEFAULTS.hostTimeoutMs, 'host timeout'),
-    bucket: new TokenBucket(positive(options.rate ?? DEFAULTS.rate, 'rate')),
+    udpWaitMs: positive(options.udpWaitMs ?? DEFAULTS.udpWaitMs, 'UDP wait'),
+    bucket:
+      options.limiter ??
+      // Infinity is allowed: no global limit (benches, a lab on loopback).
+      new TokenBucket(
+        options.rate === Number.POSITIVE_INFINITY
+          ? options.rate
+          : positive(options.rate ?? DEFAULTS.rate, 'rate'),
+      ),
     library:
       options.library ??
       loadSignatures(options.signaturesDir === undefined ? {} : { dir: options.signaturesDir }),
@@ -242,35 +334,70 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
   const signal = stop
     ? AbortSignal.any([stop, AbortSignal.timeout(plan.hostTimeoutMs)])
     : AbortSignal.timeout(plan.hostTimeoutMs);
-  const log = plan.log.child({ ip });
+  // A child logger per host and per port costs an object and bindings each: only when
+  // debug lines can be written at all.
+  const verbose = plan.log.isLevelEnabled('debug');
+  const log = verbose ? plan.log.child({ ip }) : plan.log;
   try {
     const perHost = pLimit(plan.perHost);
+    // UDP first and outside the per-host cap: a UDP exchange holds no connection on the
+    // host, and a silent UDP port is the longest wait of a host (SNMP: v2c then v1), so it
+    // runs alongside the TCP ports instead of holding one of their slots.
+    const udpTimeouts: ProbeTimeouts = {
+      ...plan.timeouts,
+      readMs: Math.min(plan.timeouts.readMs, plan.udpWaitMs),
+    };
+    const runUdp = async (p: PortSpecItem): Promise<PortResult> => {
+      await plan.bucket.take(signal).catch(() => undefined);
+      return runPort({
+        host: ip,
+        port: p.port,
+        transport: p.transport,
+        probes: plan.probes,
+        timeouts: udpTimeouts,
+        maxBytes: plan.maxBytes,
+        settings: plan.settings,
+        signal,
+        log: verbose ? log.child({ port: p.port, transport: p.transport }) : log,
+        // No TCP to the UDP port itself; another port of the same host is allowed (the UPnP
+        // description an SSDP reply names), rate-limited like every connection.
+        openConnection: async (port?: number) => {
+          if (port === undefined) throw new Error('no TCP connection for a UDP port');
+          await plan.bucket.take(signal).catch(() => undefined);
+          return connectTcp({ host: ip, port, timeoutMs: plan.timeouts.connectMs, signal });
+        },
+      });
+    };
+    const udpRuns = new Map<PortSpecItem, Promise<PortResult>>();
+    for (const p of plan.ports) if (p.transport === 'udp') udpRuns.set(p, runUdp(p));
     const results = await Promise.all(
-      plan.ports.map((p) =>
-        perHost(async (): Promise<PortResult> => {
-          const openConnection = async () => {
-            await plan.bucket.take(signal).catch(() => undefined);
-            return connectTcp({
+      plan.ports.map(
+        (p) =>
+          udpRuns.get(p) ??
+          perHost(async (): Promise<PortResult> => {
+            // `port` defaults to this port; another port is the same host only (SSDP LOCATION).
+            const openConnection = async (port = p.port) => {
+              await plan.bucket.take(signal).catch(() => undefined);
+              return connectTcp({
+                host: ip,
+                port,
+                timeoutMs: plan.timeouts.connectMs,
+                signal,
+              });
+            };
+            return runPort({
               host: ip,
               port: p.port,
-              timeoutMs: plan.timeouts.connectMs,
+              transport: p.transport,
+              probes: plan.probes,
+              timeouts: plan.timeouts,
+              maxBytes: plan.maxBytes,
+              settings: plan.settings,
               signal,
+              log: verbose ? log.child({ port: p.port, transport: p.transport }) : log,
+              openConnection,
             });
-          };
-          if (p.transport === 'udp') await plan.bucket.take(signal).catch(() => undefined);
-          return runPort({
-            host: ip,
-            port: p.port,
-            transport: p.transport,
-            probes: plan.probes,
-            timeouts: plan.timeouts,
-            maxBytes: plan.maxBytes,
-            settings: plan.settings,
-            signal,
-            log: log.child({ port: p.port, transport: p.transport }),
-            openConnection,
-          });
-        }),
+          }),
       ),
     );
     const answered = results.filter(
@@ -280,7 +407,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
       port: r.port,
       transport: r.transport,
       protocol: r.protocol,
-      fields: capFields(r.fields),
+      fields: { ...capFields(r.fields), ...bookkeepingFields(r) },
     }));
     const verdict = identifyServices(plan.library, inputs);
     const services: ServiceRecord[] = answered.map((r, i) => {
@@ -307,6 +434,8 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
       status = 'error';
     else if (services.length > 0) status = 'unidentified';
     else status = 'no-response';
+    // Cut short by an interrupted scan: what it saw is kept, but the verdict is incomplete.
+    if (stop?.aborted) status = 'error';
     return {
       ...baseRecord(ip, plan, startedAt, status),
       iot: device ? DEVICE_CLASSES[device.class] : null,

@@ -11,10 +11,13 @@ import { NOTHING, PERSONAS } from './personas.js';
 import { startFtp } from './servers/ftp.js';
 import { startHostile } from './servers/hostile.js';
 import { startHttp } from './servers/http.js';
+import { startRtsp } from './servers/rtsp.js';
 import { startSmtp } from './servers/smtp.js';
 import { startSnmp } from './servers/snmp.js';
+import { startSsdp } from './servers/ssdp.js';
 import { generateHostKeys, type SshHostKeys, startSsh } from './servers/ssh.js';
 import { startTelnet } from './servers/telnet.js';
+import { startHttps } from './servers/tls.js';
 import { startUdpText } from './servers/udptext.js';
 import type {
   HostRecorder,
@@ -23,8 +26,10 @@ import type {
   RunningServer,
   ServiceDefinition,
 } from './types.js';
+import { isUdpHostileMode } from './types.js';
 
 export { PERSONAS } from './personas.js';
+export * from './scale.js';
 export type {
   FtpConfig,
   HostileMode,
@@ -43,7 +48,17 @@ export type {
 /** One service of a running lab host. */
 export interface LabServiceInfo {
   /** Protocol spoken; `raw` for hostile peers and discovery responders. */
-  readonly protocol: 'telnet' | 'ssh' | 'smtp' | 'ftp' | 'http' | 'snmp' | 'raw';
+  readonly protocol:
+    | 'telnet'
+    | 'ssh'
+    | 'smtp'
+    | 'ftp'
+    | 'http'
+    | 'https'
+    | 'rtsp'
+    | 'ssdp'
+    | 'snmp'
+    | 'raw';
   /** Transport. */
   readonly transport: 'tcp' | 'udp';
   /** Port the real device uses. */
@@ -242,6 +257,12 @@ function startService(
       return startSnmp(address, port, service.snmp, recorder);
     case 'udp-text':
       return startUdpText(address, port, service.udpText, recorder);
+    case 'https':
+      return startHttps(address, port, service.https, recorder);
+    case 'rtsp':
+      return startRtsp(address, port, service.rtsp, recorder);
+    case 'ssdp':
+      return startSsdp(address, port, service.ssdp, recorder);
     case 'hostile':
       return startHostile(address, port, service.mode, recorder);
   }
@@ -255,8 +276,10 @@ function describeService(
       return { protocol: 'snmp', transport: 'udp' };
     case 'udp-text':
       return { protocol: 'raw', transport: 'udp' };
+    case 'ssdp':
+      return { protocol: 'ssdp', transport: 'udp' };
     case 'hostile':
-      return { protocol: 'raw', transport: 'tcp' };
+      return { protocol: 'raw', transport: isUdpHostileMode(service.mode) ? 'udp' : 'tcp' };
     default:
       return { protocol: service.protocol, transport: 'tcp' };
   }

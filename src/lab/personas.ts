@@ -11,6 +11,9 @@
  */
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
 import { makeFavicon } from './favicon.js';
+import { DEPTH_PERSONAS } from './personas-depth.js';
+import { DEPTH2_PERSONAS } from './personas-depth2.js';
+import { HOSTILE_PERSONAS } from './personas-hostile.js';
 import type {
   FtpConfig,
   HttpConfig,
@@ -921,7 +924,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
     id: 'game-console',
     description: 'Sony PlayStation 4 in rest mode: answers Device Discovery Protocol on udp/987',
     hostile: false,
-    expected: label('game-console', 'sony', { product: 'PlayStation 4' }),
+    expected: label('game-console', 'sony', { product: 'PlayStation', model: 'PS4' }),
     services: [
       {
         protocol: 'udp-text',
@@ -1299,4 +1302,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
       { protocol: 'hostile', port: 25, mode: 'garbage' },
     ],
   },
+  ...HOSTILE_PERSONAS,
+  ...DEPTH_PERSONAS,
+  ...DEPTH2_PERSONAS,
 ];

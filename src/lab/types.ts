@@ -145,6 +145,14 @@ export interface SnmpConfig {
   readonly community: string;
   /** Scalars served by GET and GETNEXT. */
   readonly variables: readonly SnmpVariable[];
+  /**
+   * SNMPv3 engine ID (hex, RFC 3411 form). When set, an SNMPv3 engine-ID discovery gets a
+   * Report carrying it (as any v3 agent answers, community or not); when absent, v3 is
+   * dropped like before.
+   */
+  readonly engineId?: string;
+  /** msgAuthoritativeEngineBoots reported with {@link engineId}; default 1. */
+  readonly engineBoots?: number;
 }
 
 /** A UDP service that answers one text request with one text reply (discovery protocols). */
@@ -155,10 +163,64 @@ export interface UdpTextConfig {
   readonly reply: string;
 }
 
-/** Hostile TCP behaviours. */
-export const HOSTILE_MODES = ['tarpit', 'reset', 'flood', 'garbage'] as const;
+/** HTTPS: an HTTP config served inside TLS with a lab certificate. */
+export interface HttpsConfig {
+  /** Certificate file stem in `src/lab/certs/` (`fortigate` → fortigate.crt + fortigate.key). */
+  readonly cert: string;
+  /** What is served inside TLS. */
+  readonly http: HttpConfig;
+}
+
+/** RTSP server behaviour: the reply to OPTIONS (and, as 401/405, to anything else). */
+export interface RtspConfig {
+  /** Headers of the OPTIONS reply after CSeq, in the device's order. */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/**
+ * SSDP responder behaviour: the reply to a unicast `M-SEARCH`. Texts may hold `{address}`
+ * (the persona's own address), `{next}` (the next lab address, to test that a LOCATION on
+ * another address is never fetched) and `{port:N}` (where the lab bound standard port N).
+ */
+export interface SsdpConfig {
+  readonly server: string;
+  readonly location: string;
+  readonly st: string;
+  readonly usn: string;
+}
+
+/** Hostile behaviours (see `servers/hostile.ts`); `snmp-*` and `ssdp-*` are UDP, the rest TCP. */
+export const HOSTILE_MODES = [
+  'tarpit',
+  'reset',
+  'flood',
+  'garbage',
+  'drip',
+  'half-open',
+  'telnet-endless-subneg',
+  'telnet-iac-flood',
+  'telnet-text-flood',
+  'ssh-bad-ident',
+  'ssh-huge-packet',
+  'ssh-endless-kexinit',
+  'smtp-endless-multiline',
+  'http-giant-headers',
+  'http-endless-chunked',
+  'http-gzip-bomb',
+  'http-1xx-flood',
+  'http-redirect-loop',
+  'http-redirect-away',
+  'snmp-malformed',
+  'snmp-huge',
+  'snmp-wrong-id',
+  'ssdp-location-away',
+] as const;
 /** One of {@link HOSTILE_MODES}. */
 export type HostileMode = (typeof HOSTILE_MODES)[number];
+/** True for the hostile modes served over UDP. */
+export function isUdpHostileMode(mode: HostileMode): boolean {
+  return mode.startsWith('snmp-') || mode.startsWith('ssdp-');
+}
 
 /** One service of a persona, on its standard port. */
 export type ServiceDefinition =
@@ -169,6 +231,9 @@ export type ServiceDefinition =
   | { readonly protocol: 'http'; readonly port: number; readonly http: HttpConfig }
   | { readonly protocol: 'snmp'; readonly port: number; readonly snmp: SnmpConfig }
   | { readonly protocol: 'udp-text'; readonly port: number; readonly udpText: UdpTextConfig }
+  | { readonly protocol: 'https'; readonly port: number; readonly https: HttpsConfig }
+  | { readonly protocol: 'rtsp'; readonly port: number; readonly rtsp: RtspConfig }
+  | { readonly protocol: 'ssdp'; readonly port: number; readonly ssdp: SsdpConfig }
   | { readonly protocol: 'hostile'; readonly port: number; readonly mode: HostileMode };
 
 /** An emulated device (or hostile peer) of the lab. */

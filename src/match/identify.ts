@@ -2,7 +2,10 @@
  * Offline identification: labels for fields already gathered (a saved record, a banner),
  * with no network. The scan engine uses the same path for live results.
  */
+import { vendorHints } from '../enrich/index.js';
+import { loadSignatures } from '../signatures/loader.js';
 import type { SignatureLibrary } from '../signatures/model.js';
+import type { HostRecord } from '../types.js';
 import {
   type MatchOptions,
   matchServices,
@@ -23,7 +26,8 @@ export function identifyServices(
   options: MatchOptions = {},
 ): Identification {
   const hits = matchServices(library, services, options);
-  return { ...decide(library, services.length, hits), hits };
+  const hints = vendorHints(library, services);
+  return { ...decide(library, services.length, hits, hints), hits };
 }
 
 /**
@@ -44,4 +48,42 @@ export function servicesFromFields(fields: Readonly<Record<string, string>>): Se
     protocol: protocol as ServiceInput['protocol'],
     fields: f,
   }));
+}
+
+/** Options of {@link identify}. */
+export interface IdentifyOptions extends MatchOptions {
+  /** Library to match with; default the bundled one (loaded once and kept). */
+  readonly library?: SignatureLibrary;
+}
+
+let bundled: SignatureLibrary | undefined;
+
+/**
+ * Labels what was already gathered, offline: a flat field map (`{ 'ssh.ident': … }`, one
+ * service per protocol) or a saved {@link HostRecord} (its services as recorded). Re-running
+ * a saved record against a newer library relabels it without touching the network.
+ *
+ * @param input - Field map or host record.
+ * @param options - Library and match options.
+ * @returns The verdict (`device`, `alternatives`, per-service labels) and the raw hits.
+ */
+export function identify(
+  input: Readonly<Record<string, string>> | HostRecord,
+  options: IdentifyOptions = {},
+): Identification {
+  bundled ??= options.library === undefined ? loadSignatures() : undefined;
+  const library = options.library ?? (bundled as SignatureLibrary);
+  const services: ServiceInput[] = isHostRecord(input)
+    ? input.services.map((s) => ({
+        port: s.port,
+        transport: s.transport,
+        protocol: s.protocol,
+        fields: s.fields,
+      }))
+    : servicesFromFields(input);
+  return identifyServices(library, services, options);
+}
+
+function isHostRecord(input: object): input is HostRecord {
+  return Array.isArray((input as { services?: unknown }).services);
 }

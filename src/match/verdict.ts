@@ -3,6 +3,8 @@
  * class) reinforce each other, conflicting vendors become alternatives, and software-only
  * evidence yields `unknown-embedded` or `computer` without naming a vendor.
  */
+
+import { HINT_SIGNATURE, type VendorHint } from '../enrich/index.js';
 import type { CompiledSignature, OsTemplate, SignatureLibrary } from '../signatures/model.js';
 import {
   DEVICE_CLASSES,
@@ -20,6 +22,18 @@ const AGREEMENT_DISCOUNT = 0.5;
 const HINT_STRENGTH = 0.6;
 /** Ceiling of a software-only verdict. */
 const HINT_CEILING = 0.85;
+/**
+ * A host on which this many distinct vendors' device signatures fire, across at least
+ * {@link HONEYPOT_MIN_CLASSES} classes, is not a device but a honeypot (or a banner
+ * collection): a real box shows one maker. It is flagged, not labeled.
+ */
+export const HONEYPOT_MIN_VENDORS = 3;
+/** Distinct device classes that must be among the vendors' verdicts for the honeypot rule. */
+export const HONEYPOT_MIN_CLASSES = 2;
+/** How much a vendor hint (enterprise number, MAC OUI) adds to a verdict of the same vendor. */
+const HINT_REINFORCEMENT = 0.5;
+/** Ceiling of a verdict resting on vendor hints alone: a hint never reads as certain. */
+export const HINT_ONLY_CEILING = 0.6;
 
 /** Software identified on one service. */
 export interface ServiceLabel {
@@ -35,6 +49,15 @@ export interface HostVerdict {
   readonly alternatives: readonly DeviceVerdict[];
   /** Per service index (same order as the matcher's input). */
   readonly services: readonly ServiceLabel[];
+  /**
+   * True when the host matched too many vendors to be one device (see
+   * {@link HONEYPOT_MIN_VENDORS}): `device` is then null and every candidate is listed in
+   * `alternatives`, so the record reads `unidentified` with the evidence kept. The record
+   * layout has no field for this flag (a schema bump would be needed); the engine may log it.
+   */
+  readonly honeypot: boolean;
+  /** Vendor hints given to {@link decide} (for --explain), whether they were used or not. */
+  readonly hints: readonly VendorHint[];
 }
 
 const TEMPLATE_RE = /\{([A-Za-z_][A-Za-z0-9_]*)(?:\|(lower|upper))?\}/g;
@@ -77,11 +100,19 @@ function mergeOs(primary: OsInfo, fallback: OsInfo): OsInfo {
 
 const EMPTY_OS: OsInfo = { vendor: null, family: null, name: null, version: null };
 
-/** Builds the host verdict from the matcher's hits (only firing hits are used). */
+/**
+ * Builds the host verdict from the matcher's hits (only firing hits are used) and the
+ * vendor hints of `src/enrich/` (enterprise numbers, MAC OUIs): a hint reinforces a
+ * verdict of its vendor and breaks ties; a hinted vendor no signature named becomes an
+ * alternative, names the vendor of a class-only or software-only verdict, or, when nothing
+ * else is known and the registry gives the vendor's usual class, the device itself, at
+ * most at {@link HINT_ONLY_CEILING}. Hints never count towards the honeypot rule.
+ */
 export function decide(
   library: SignatureLibrary,
   serviceCount: number,
   allHits: readonly SignatureHit[],
+  hints: readonly VendorHint[] = [],
 ): HostVerdict {
   const hits = allHits.filter((h) => h.fires);
   // OS implied by software (OpenSSH Ubuntu → Ubuntu), strongest first.
@@ -100,14 +131,21 @@ export function decide(
     list.push(h);
     groups.set(key, list);
   }
+  const hinted = hintsByVendor(library, hints);
+  const usedHints = new Set<VendorHint>();
   const candidates: Array<{ verdict: DeviceVerdict; evidence: number }> = [];
   for (const group of groups.values()) {
-    candidates.push(deviceFromGroup(library, group, softwareOs));
+    const c = deviceFromGroup(library, group, softwareOs);
+    candidates.push({ ...c, verdict: reinforce(c.verdict, group, hinted, usedHints) });
   }
+  const isHinted = (v: DeviceVerdict): number =>
+    Number(v.vendor_id !== null && hinted.has(v.vendor_id));
   candidates.sort(
     (a, b) =>
       b.verdict.confidence - a.verdict.confidence ||
       Number(b.verdict.vendor_id !== null) - Number(a.verdict.vendor_id !== null) ||
+      // A tie between vendors goes to the one the enterprise number or MAC names.
+      isHinted(b.verdict) - isHinted(a.verdict) ||
       Number(b.verdict.model !== null) - Number(a.verdict.model !== null) ||
       b.evidence - a.evidence ||
       (a.verdict.signatures[0] ?? '').localeCompare(b.verdict.signatures[0] ?? ''),
@@ -121,8 +159,9 @@ export function decide(
     );
     if (branded > 0) candidates.unshift(...candidates.splice(branded, 1));
   }
-  let device: DeviceVerdict | null = candidates[0]?.verdict ?? null;
-  let alternatives = candidates.slice(1).map((c) => c.verdict);
+  const honeypot = isHoneypotLike(candidates.map((c) => c.verdict));
+  let device: DeviceVerdict | null = honeypot ? null : (candidates[0]?.verdict ?? null);
+  let alternatives = candidates.slice(honeypot ? 0 : 1).map((c) => c.verdict);
   if (device?.vendor_id) {
     // A class-only signature (generic Enigma2 → set-top box) agreeing on the class supports
     // the branded verdict rather than competing with it.
@@ -138,25 +177,205 @@ export function decide(
       };
     }
   }
-  if (!device) device = softwareOnly(hits, softwareOs);
+  if (!device && !honeypot) device = softwareOnly(hits, softwareOs);
+  if (!honeypot && hinted.size > 0) {
+    const fused = fuseHints(library, device, alternatives, hinted, usedHints, softwareOs);
+    device = fused.device;
+    alternatives = fused.alternatives;
+  }
 
   const services: ServiceLabel[] = [];
   for (let i = 0; i < serviceCount; i++) {
     const on = allHits.filter((h) => h.fires && h.services.has(i));
     const software = on.find((h) => h.signature.service);
     const sw = software?.signature.service;
+    const matches: ServiceMatch[] = on.map((h) => ({
+      signature: h.signature.id,
+      score: h.score,
+      evidence: h.fired.filter((f) => f.services.includes(i)).map((f) => f.item.id),
+    }));
+    // A hint that counted shows on the service it came from, its field as the evidence.
+    for (const source of ['enterprise-number', 'mac-oui'] as const) {
+      const here = hints.filter((h) => h.service === i && h.source === source && usedHints.has(h));
+      if (here.length === 0) continue;
+      matches.push({
+        signature: HINT_SIGNATURE[source],
+        score: round(Math.max(...here.map((h) => h.weight))),
+        evidence: [...new Set(here.map((h) => h.field))],
+      });
+    }
     services.push({
       product: sw ? fillTemplate(sw.product, software.captures) : null,
       vendor: sw?.vendor ? (library.vendors.get(sw.vendor)?.name ?? null) : null,
       version: sw ? fillTemplate(sw.version, software.captures) : null,
-      matches: on.map((h) => ({
-        signature: h.signature.id,
-        score: h.score,
-        evidence: h.fired.filter((f) => f.services.includes(i)).map((f) => f.item.id),
-      })),
+      matches,
     });
   }
-  return { device, alternatives, services };
+  return { device, alternatives, services, honeypot, hints };
+}
+
+/** Hints of one vendor, and how far they go together. */
+interface HintGroup {
+  readonly hints: readonly VendorHint[];
+  /** 1 − Π(1 − w) over the strongest hint of each source (a MAC seen twice is one fact). */
+  readonly strength: number;
+}
+
+/**
+ * Groups hints by vendor, keeping only makers: a vendor with `classes` in the registry or
+ * named by a device signature. Net-SNMP's enterprise number in an engine ID, or Microsoft's
+ * in a Windows sysObjectID, names software, not the box.
+ */
+function hintsByVendor(
+  library: SignatureLibrary,
+  hints: readonly VendorHint[],
+): Map<string, HintGroup> {
+  const makers = deviceMakers(library);
+  const lists = new Map<string, VendorHint[]>();
+  for (const h of hints) {
+    const v = library.vendors.get(h.vendor_id);
+    if (!v || (v.classes.length === 0 && !makers.has(v.id))) continue;
+    const list = lists.get(h.vendor_id) ?? [];
+    list.push(h);
+    lists.set(h.vendor_id, list);
+  }
+  const out = new Map<string, HintGroup>();
+  for (const [vendor, list] of lists) {
+    const best = new Map<string, number>();
+    for (const h of list) best.set(h.source, Math.max(best.get(h.source) ?? 0, h.weight));
+    const strength = 1 - [...best.values()].reduce((p, w) => p * (1 - w), 1);
+    out.set(vendor, { hints: list, strength });
+  }
+  return out;
+}
+
+const makersOf = new WeakMap<SignatureLibrary, ReadonlySet<string>>();
+
+/** Vendors named by a device signature of the library. */
+function deviceMakers(library: SignatureLibrary): ReadonlySet<string> {
+  let set = makersOf.get(library);
+  if (!set) {
+    set = new Set(library.signatures.flatMap((s) => (s.device?.vendor ? [s.device.vendor] : [])));
+    makersOf.set(library, set);
+  }
+  return set;
+}
+
+/**
+ * Raises a verdict's confidence by the hints naming its vendor. A hint read from a field
+ * one of the verdict's own signatures already matched on the same service (an `oid_prefix`
+ * on the sysObjectID) adds nothing: it is the same fact counted once.
+ */
+function reinforce(
+  verdict: DeviceVerdict,
+  group: readonly SignatureHit[],
+  hinted: ReadonlyMap<string, HintGroup>,
+  used: Set<VendorHint>,
+): DeviceVerdict {
+  const hg = verdict.vendor_id === null ? undefined : hinted.get(verdict.vendor_id);
+  if (!hg) return verdict;
+  const seen = new Set<string>();
+  for (const h of group)
+    for (const f of h.fired) for (const s of f.services) seen.add(`${s}\u0000${f.item.field}`);
+  const fresh = hg.hints.filter((h) => !seen.has(`${h.service}\u0000${h.field}`));
+  for (const h of hg.hints) used.add(h);
+  if (fresh.length === 0) return verdict;
+  const best = new Map<string, number>();
+  for (const h of fresh) best.set(h.source, Math.max(best.get(h.source) ?? 0, h.weight));
+  const miss = [...best.values()].reduce((p, w) => p * (1 - w * HINT_REINFORCEMENT), 1);
+  return {
+    ...verdict,
+    confidence: round(1 - (1 - verdict.confidence) * miss),
+    signatures: [...verdict.signatures, ...hintSignatures(fresh)],
+  };
+}
+
+function hintSignatures(hints: readonly VendorHint[]): string[] {
+  return [...new Set(hints.map((h) => HINT_SIGNATURE[h.source]))];
+}
+
+/**
+ * Hinted vendors that no verdict names: they fill the vendor of a class-only or
+ * software-only verdict when the class fits, else become alternatives; with no verdict at
+ * all, a vendor whose registry entry gives a usual class becomes the device.
+ */
+function fuseHints(
+  library: SignatureLibrary,
+  device: DeviceVerdict | null,
+  alternatives: readonly DeviceVerdict[],
+  hinted: ReadonlyMap<string, HintGroup>,
+  used: Set<VendorHint>,
+  softwareOs: OsInfo,
+): { device: DeviceVerdict | null; alternatives: DeviceVerdict[] } {
+  let lead = device;
+  const alts = [...alternatives];
+  const named = new Set([lead, ...alts].flatMap((v) => (v?.vendor_id ? [v.vendor_id] : [])));
+  const pending = [...hinted]
+    .filter(([vendor]) => !named.has(vendor))
+    .sort((a, b) => b[1].strength - a[1].strength || a[0].localeCompare(b[0]));
+  for (const [vendorId, hg] of pending) {
+    const vendor = library.vendors.get(vendorId);
+    if (!vendor) continue;
+    const usual = vendor.classes[0] ?? null;
+    const hintConfidence = round(Math.min(HINT_ONLY_CEILING, hg.strength));
+    if (lead && lead.vendor_id === null) {
+      const fits =
+        vendor.classes.length === 0 ||
+        vendor.classes.includes(lead.class) ||
+        lead.class === 'unknown-embedded';
+      if (fits) {
+        // An unbranded verdict (generic Enigma2, BusyBox) and a maker's MAC: the same box.
+        const cls = lead.class === 'unknown-embedded' && usual ? usual : lead.class;
+        lead = {
+          ...lead,
+          class: cls,
+          vendor: vendor.name,
+          vendor_id: vendor.id,
+          confidence: round(
+            Math.min(
+              Math.max(lead.confidence, HINT_ONLY_CEILING),
+              1 - (1 - lead.confidence) * (1 - hg.strength * HINT_REINFORCEMENT),
+            ),
+          ),
+          nat_gateway_suspected: NAT_GATEWAY_CLASSES.has(cls),
+          signatures: [...lead.signatures, ...hintSignatures(hg.hints)],
+        };
+        for (const h of hg.hints) used.add(h);
+        continue;
+      }
+    }
+    const cls = usual ?? lead?.class ?? null;
+    if (cls === null) continue;
+    const verdict: DeviceVerdict = {
+      class: cls,
+      vendor: vendor.name,
+      vendor_id: vendor.id,
+      product: null,
+      model: null,
+      os: softwareOs,
+      cpe: [],
+      confidence: hintConfidence,
+      nat_gateway_suspected: NAT_GATEWAY_CLASSES.has(cls),
+      signatures: hintSignatures(hg.hints),
+    };
+    for (const h of hg.hints) used.add(h);
+    if (lead) alts.push(verdict);
+    else lead = verdict;
+  }
+  alts.sort((a, b) => b.confidence - a.confidence);
+  return { device: lead, alternatives: alts };
+}
+
+/** True when branded verdicts name too many vendors over too many classes for one device. */
+export function isHoneypotLike(verdicts: readonly DeviceVerdict[]): boolean {
+  const vendors = new Set<string>();
+  const classes = new Set<string>();
+  for (const v of verdicts) {
+    if (v.vendor_id === null) continue;
+    vendors.add(v.vendor_id);
+    classes.add(v.class);
+  }
+  return vendors.size >= HONEYPOT_MIN_VENDORS && classes.size >= HONEYPOT_MIN_CLASSES;
 }
 
 function deviceFromGroup(

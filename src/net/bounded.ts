@@ -8,12 +8,22 @@
 import net from 'node:net';
 import type { ProbeStatus } from '../types.js';
 
-/** A network outcome raised inside a probe and turned into a status by the probe runner. */
+/**
+ * A network outcome raised inside a probe and turned into a status by the probe runner.
+ * It carries no stack trace: refusals and timeouts are expected by the thousand in a scan,
+ * are data rather than bugs, and capturing a stack for each cost measurable CPU.
+ */
 export class ProbeFailure extends Error {
   /** The status the service gets. */
   readonly status: ProbeStatus;
   constructor(status: ProbeStatus, message: string) {
-    super(message);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'ProbeFailure';
     this.status = status;
   }

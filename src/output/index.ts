@@ -11,7 +11,7 @@ export {
   formatCsv,
   formatCsvRow,
 } from './csv.js';
-export { formatNdjson } from './ndjson.js';
+export { escapeJsonControls, formatNdjson } from './ndjson.js';
 export {
   bytesToText,
   displayWidth,

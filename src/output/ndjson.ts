@@ -24,8 +24,18 @@ const RAW_UNSAFE =
  * @returns One line of JSON.
  */
 export function formatNdjson(record: HostRecord): string {
-  return JSON.stringify(record).replace(
-    RAW_UNSAFE,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return escapeJsonControls(JSON.stringify(record));
+}
+
+/**
+ * Replaces the characters `JSON.stringify` leaves raw but a terminal may act on (DEL, C1
+ * controls, U+2028/U+2029, bidi and other format characters) with `\uHHHH` escapes. Safe
+ * on any JSON text, since they can only occur inside strings; used for NDJSON records and
+ * for log lines, which carry remote text too.
+ *
+ * @param json - JSON text (one or more lines).
+ * @returns The same JSON with those characters escaped.
+ */
+export function escapeJsonControls(json: string): string {
+  return json.replace(RAW_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -91,7 +91,31 @@ export const FIELDS = {
   'snmp.sysDescr': { protocol: 'snmp', description: 'SNMPv2-MIB::sysDescr.0' },
   'snmp.sysObjectID': { protocol: 'snmp', description: 'SNMPv2-MIB::sysObjectID.0 as dotted OID' },
   'snmp.sysName': { protocol: 'snmp', description: 'SNMPv2-MIB::sysName.0' },
-  'snmp.version': { protocol: 'snmp', description: 'Version that answered: "v2c" or "v1"' },
+  'snmp.version': {
+    protocol: 'snmp',
+    description: 'Version that answered: "v2c" or "v1"; "v3" when only the engine-ID discovery did',
+  },
+  'snmp.engine_id': {
+    protocol: 'snmp',
+    description: 'SNMPv3 authoritative engine ID from the discovery Report, lower-case hex',
+  },
+  'snmp.engine_enterprise': {
+    protocol: 'snmp',
+    description: 'IANA enterprise number in the engine ID (RFC 3411), decimal',
+  },
+  'snmp.engine_format': {
+    protocol: 'snmp',
+    description:
+      'Engine ID format: ipv4, ipv6, mac, text, octets, enterprise-N, reserved-N or rfc1910',
+  },
+  'snmp.engine_mac': {
+    protocol: 'snmp',
+    description: 'MAC address in an engine ID of format 3, "aa:bb:cc:dd:ee:ff"',
+  },
+  'snmp.engine_boots': {
+    protocol: 'snmp',
+    description: 'msgAuthoritativeEngineBoots: times the SNMP engine has (re)started',
+  },
   'ddp.status': {
     protocol: 'ddp',
     description: 'Device Discovery Protocol status line, e.g. "620 Server Standby"',

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { SignatureError, SignatureLoadError, ThingscanError } from '../errors.js';
+import { buildFieldIndex, type FieldIndex, requiredLiteral } from '../match/prefilter.js';
 import { defaultSignaturesDir } from '../paths.js';
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
 import { type FieldName, isFieldName } from './fields.js';
@@ -28,7 +29,6 @@ import {
   type Vendor,
   WEIGHTS,
 } from './model.js';
-import { buildFieldIndex, type FieldIndex, requiredLiteral } from '../match/prefilter.js';
 import { captureNames, checkRegex } from './regex-check.js';
 
 /** Options of {@link loadSignatures}. */
@@ -219,12 +219,25 @@ function loadVendors(root: string, errors: SignatureError[]): Map<string, Vendor
     const enterprise = Array.isArray(v['enterprise'])
       ? v['enterprise'].filter((n): n is number => Number.isInteger(n) && (n as number) > 0)
       : [];
+    const classes: DeviceClass[] = [];
+    if (v['classes'] !== undefined) {
+      const list = Array.isArray(v['classes']) ? v['classes'] : [v['classes']];
+      for (const c of list) {
+        if (typeof c === 'string' && Object.hasOwn(DEVICE_CLASSES, c))
+          classes.push(c as DeviceClass);
+        else
+          errors.push(
+            loc.at(item, `vendor '${id}': unknown class ${JSON.stringify(c)} in classes`),
+          );
+      }
+    }
     vendors.set(id, {
       id,
       name,
       aliases,
       cpe: typeof v['cpe'] === 'string' ? v['cpe'] : null,
       enterprise,
+      classes,
     });
   }
   return vendors;

@@ -2,8 +2,9 @@
  * Compiled signature library: the in-memory form the matcher reads. Built once by the
  * loader from YAML; never mutated afterwards.
  */
-import type { DeviceClass } from '../types.js';
+
 import type { FieldIndex } from '../match/prefilter.js';
+import type { DeviceClass } from '../types.js';
 import type { FieldName } from './fields.js';
 
 /** Named weights and their values (DESIGN.md section 5). */
@@ -104,6 +105,11 @@ export interface Vendor {
   readonly aliases: readonly string[];
   readonly cpe: string | null;
   readonly enterprise: readonly number[];
+  /**
+   * The vendor's usual device classes, most usual first (optional `classes:` in the
+   * registry). A vendor hint alone (enterprise number, MAC OUI) labels its first class.
+   */
+  readonly classes: readonly DeviceClass[];
 }
 
 /** The whole library. */

@@ -140,6 +140,15 @@ export async function* linesFromFile(path: string): AsyncGenerator<string, void,
   } catch (error) {
     throw ioError(path, error);
   }
+  // A directory opens fine on Linux and fails only on read, outside this generator's reach.
+  const isDirectory = await handle.stat().then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
+  if (isDirectory) {
+    await handle.close().catch(() => undefined);
+    throw ioError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+  }
   const stream = handle.createReadStream({ encoding: 'utf8' });
   try {
     yield* linesFromStream(stream, path);

@@ -16,7 +16,8 @@ export function startFtp(
   return listenTcp({ address, port, recorder }, (socket) => handleFtp(socket, config, recorder));
 }
 
-function handleFtp(socket: net.Socket, config: FtpConfig, recorder: HostRecorder): void {
+/** Serves one accepted FTP connection (also used by the scale lab's wildcard listener). */
+export function handleFtp(socket: net.Socket, config: FtpConfig, recorder: HostRecorder): void {
   const client = socket.remoteAddress ?? '0.0.0.0';
   const reply = (line: string): void =>
     safeWrite(socket, `${renderTemplate(line, { client })}\r\n`);

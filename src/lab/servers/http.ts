@@ -19,6 +19,19 @@ export function startHttp(
   recorder: HostRecorder,
 ): Promise<RunningServer> {
   const sockets = new Set<net.Socket>();
+  return bindServer(createHttpServer(address, config, recorder, sockets), address, port, sockets);
+}
+
+/**
+ * Builds the persona's HTTP server without binding it: the scale lab hands it sockets
+ * accepted elsewhere (`server.emit('connection', socket)`). Open sockets are kept in `sockets`.
+ */
+export function createHttpServer(
+  address: string,
+  config: HttpConfig,
+  recorder: HostRecorder,
+  sockets: Set<net.Socket>,
+): http.Server {
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     // Request bodies are never read into memory: drained and forgotten.
     req.resume();
@@ -55,7 +68,7 @@ export function startHttp(
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-  return bindServer(server, address, port, sockets);
+  return server;
 }
 
 function send(

@@ -17,7 +17,8 @@ export function startSmtp(
   return listenTcp({ address, port, recorder }, (socket) => handleSmtp(socket, config, recorder));
 }
 
-function handleSmtp(socket: net.Socket, config: SmtpConfig, recorder: HostRecorder): void {
+/** Serves one accepted SMTP connection (also used by the scale lab's wildcard listener). */
+export function handleSmtp(socket: net.Socket, config: SmtpConfig, recorder: HostRecorder): void {
   const client = socket.remoteAddress ?? '0.0.0.0';
   const render = (text: string, helo?: string): string =>
     renderTemplate(text, helo === undefined ? { client } : { client, helo });

@@ -4,9 +4,12 @@
  * rather than net-snmp's agent because that agent cannot report a failed bind to its caller
  * (needed for the `auto` port fallback) and treats port 0 as 161.
  *
- * Requests are parsed defensively: anything malformed, oversized, SNMPv3 or with a wrong
- * community is dropped without reply, as real agents do.
+ * Requests are parsed defensively: anything malformed, oversized or with a wrong community
+ * is dropped without reply, as real agents do. SNMPv3 gets an answer only to an engine-ID
+ * discovery, and only from personas given an `engineId` (a Report, as RFC 3414 says).
  */
+
+import { encodeDiscoveryReport, parseDiscoveryRequest } from '../../../probes/parsers/snmpv3.js';
 import type { HostRecorder, RunningServer, SnmpConfig, SnmpVariable } from '../types.js';
 import { listenUdp } from './common.js';
 
@@ -49,13 +52,34 @@ export function startSnmp(
     if (message.length > MAX_REQUEST_BYTES) return;
     let reply: Buffer | null;
     try {
-      reply = answer(message, config.community, table, startedAt);
+      reply =
+        discoveryReport(message, config, startedAt) ??
+        answer(message, config.community, table, startedAt);
     } catch {
       // Malformed BER: a real agent counts it in snmpInASNParseErrs and stays silent.
       reply = null;
     }
     if (reply) socket.send(reply, rinfo.port, rinfo.address);
   });
+}
+
+/**
+ * The Report an SNMPv3 agent sends to an engine-ID discovery (RFC 3414 section 4): its
+ * engine ID, boots and time, whatever the community. Null when the persona has no engine
+ * ID or the datagram is not a discovery.
+ */
+function discoveryReport(message: Buffer, config: SnmpConfig, startedAt: number): Buffer | null {
+  if (config.engineId === undefined) return null;
+  const request = parseDiscoveryRequest(message);
+  if (!request) return null;
+  const seconds = Math.floor((Date.now() - startedAt) / 1000);
+  return encodeDiscoveryReport(
+    request.msgId,
+    request.requestId,
+    Buffer.from(config.engineId, 'hex'),
+    config.engineBoots ?? 1,
+    seconds,
+  );
 }
 
 interface TableEntry {

@@ -27,7 +27,7 @@ export function startSsh(
   keys: SshHostKeys,
   recorder: HostRecorder,
 ): Promise<RunningServer> {
-  const ssh = createSshServer(config, keys[config.hostKey]);
+  const inject = sshAcceptor(config, keys, recorder);
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
@@ -35,8 +35,21 @@ export function startSsh(
     socket.on('error', () => socket.destroy());
     socket.once('close', () => sockets.delete(socket));
     socket.setTimeout(DEFAULT_IDLE_MS, () => socket.destroy());
-    ssh.injectSocket(socket);
+    inject(socket);
   });
+  return bindServer(server, address, port, sockets);
+}
+
+/**
+ * Builds the persona's SSH daemon once and returns what serves one accepted socket with it
+ * (also used by the scale lab's wildcard listener). Every authentication is rejected.
+ */
+export function sshAcceptor(
+  config: SshConfig,
+  keys: SshHostKeys,
+  recorder: HostRecorder,
+): (socket: net.Socket) => void {
+  const ssh = createSshServer(config, keys[config.hostKey]);
   ssh.on('connection', (client) => {
     // Protocol errors from a hostile client end that connection only.
     client.on('error', () => {});
@@ -46,7 +59,7 @@ export function startSsh(
       ctx.reject(['publickey', 'password']);
     });
   });
-  return bindServer(server, address, port, sockets);
+  return (socket) => ssh.injectSocket(socket);
 }
 
 type Algorithms = NonNullable<ssh2.ServerConfig['algorithms']>;

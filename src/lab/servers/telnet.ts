@@ -23,7 +23,12 @@ export function startTelnet(
   return listenTcp({ address, port, recorder }, (socket) => handleTelnet(socket, config, recorder));
 }
 
-function handleTelnet(socket: net.Socket, config: TelnetConfig, recorder: HostRecorder): void {
+/** Serves one accepted telnet connection (also used by the scale lab's wildcard listener). */
+export function handleTelnet(
+  socket: net.Socket,
+  config: TelnetConfig,
+  recorder: HostRecorder,
+): void {
   let awaiting: 'user' | 'password' = 'user';
   let failures = 0;
   const filter = new IacFilter();

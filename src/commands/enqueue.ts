@@ -1,0 +1,280 @@
+/**
+ * `thingscan enqueue`: targets in, batches onto the fleet's queue (docs/fleet.md).
+ * Prints the scan id on stdout (for `collect`); talk goes to stderr.
+ */
+import { randomBytes } from 'node:crypto';
+import { PROBES } from '../../probes/index.js';
+import { parsePortSpec } from '../engine/ports.js';
+import { DEFAULT_BATCH } from '../fleet/defaults.js';
+import { parseDuration } from '../fleet/duration.js';
+import type { FleetScanSettings } from '../fleet/jobs.js';
+import { checkScanId, DEFAULT_PREFIX } from '../fleet/keys.js';
+import {
+  DEFAULT_PORT_SPEC,
+  DEFAULTS,
+  linesFromArgs,
+  linesFromFile,
+  linesFromStream,
+  loadExcludeList,
+  readTargets,
+  sanitizeForTerminal,
+  type TargetSource,
+  ThingscanError,
+} from '../index.js';
+import { type CommandRegistrar, EXIT, stderr } from './common.js';
+
+interface EnqueueArgs {
+  targets: string[];
+  input?: string | undefined;
+  redis: string;
+  prefix: string;
+  'scan-id'?: string | undefined;
+  'rescan-after': string;
+  batch: number;
+  ports: string;
+  probes?: string | undefined;
+  rate: number;
+  burst?: number | undefined;
+  'per-host': number;
+  'host-concurrency'?: number | undefined;
+  'connect-timeout': number;
+  'read-timeout': number;
+  'banner-wait': number;
+  'host-timeout': number;
+  exclude: string[];
+  'exclude-file'?: string | undefined;
+  'snmp-community': string;
+  snmp: boolean;
+  'allow-large': boolean;
+  quiet: boolean;
+}
+
+function usage(message: string): never {
+  throw new ThingscanError('E_USAGE', message);
+}
+
+/** Checks the flags and turns them into the settings every batch carries. */
+function settingsOf(argv: EnqueueArgs, rescanAfterS: number): FleetScanSettings {
+  parsePortSpec(argv.ports);
+  const probes = argv.probes ? argv.probes.split(',').map((p) => p.trim()) : null;
+  for (const p of probes ?? []) {
+    if (!PROBES.some((known) => known.name === p))
+      usage(`unknown probe '${p}' (known: ${PROBES.map((k) => k.name).join(', ')})`);
+  }
+  const positive = (v: number | undefined, flag: string): number => {
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) usage(`${flag} must be > 0`);
+    return v as number;
+  };
+  if (!(Number.isInteger(argv.batch) && argv.batch >= 1 && argv.batch <= 10_000))
+    usage('--batch must be an integer 1..10000');
+  return {
+    ports: argv.ports,
+    probes,
+    rate: positive(argv.rate, '--rate'),
+    burst: argv.burst === undefined ? null : positive(argv.burst, '--burst'),
+    perHost: positive(argv['per-host'], '--per-host'),
+    hostConcurrency: positive(
+      argv['host-concurrency'] ?? Math.min(argv.batch, DEFAULTS.concurrency),
+      '--host-concurrency',
+    ),
+    connectTimeoutMs: positive(argv['connect-timeout'], '--connect-timeout'),
+    readTimeoutMs: positive(argv['read-timeout'], '--read-timeout'),
+    bannerWaitMs: positive(argv['banner-wait'], '--banner-wait'),
+    hostTimeoutMs: positive(argv['host-timeout'], '--host-timeout'),
+    snmpCommunity: argv.snmp ? argv['snmp-community'] : null,
+    rescanAfterS,
+  };
+}
+
+async function runEnqueue(argv: EnqueueArgs): Promise<number> {
+  const scanId = checkScanId(
+    argv['scan-id'] ??
+      `scan-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
+  );
+  const settings = settingsOf(argv, parseDuration(argv['rescan-after'], '--rescan-after'));
+  const sources: TargetSource[] = [];
+  if (argv.targets.length > 0) sources.push({ name: '<args>', lines: linesFromArgs(argv.targets) });
+  if (argv.input === '-') sources.push({ name: '<stdin>', lines: linesFromStream(process.stdin) });
+  else if (argv.input) sources.push({ name: argv.input, lines: linesFromFile(argv.input) });
+  if (sources.length === 0) {
+    stderr(
+      'thingscan enqueue: no targets: give addresses as arguments or a list with -i FILE (or -i -)',
+    );
+    return EXIT.usage;
+  }
+  const excludeSources: TargetSource[] = [
+    { name: '--exclude', lines: linesFromArgs(argv.exclude) },
+  ];
+  if (argv['exclude-file'])
+    excludeSources.push({ name: argv['exclude-file'], lines: linesFromFile(argv['exclude-file']) });
+  const excluded = await loadExcludeList(excludeSources);
+  if (excluded.errors.length > 0) {
+    for (const e of excluded.errors) stderr(sanitizeForTerminal(e.message));
+    stderr('thingscan enqueue: refusing to enqueue with a broken exclude list');
+    return EXIT.usage;
+  }
+
+  // Loaded here: other commands need not load the queue library.
+  const { connectRedis, enqueueTargets, openQueue, redactUrl } = await import('../fleet/index.js');
+  const redis = await connectRedis(argv.redis, 'fail-fast');
+  const queue = openQueue(redis, argv.prefix);
+  let badLines = 0;
+  try {
+    const result = await enqueueTargets(
+      readTargets(sources, { exclude: excluded.list, allowLarge: argv['allow-large'] }),
+      {
+        redis,
+        queue,
+        prefix: argv.prefix,
+        scanId,
+        batchSize: argv.batch,
+        settings,
+        onTargetError: (e) => {
+          badLines++;
+          stderr(sanitizeForTerminal(e.message));
+        },
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof ThingscanError) throw error;
+      throw new ThingscanError(
+        'E_IO',
+        `Redis at ${redactUrl(argv.redis)} failed while enqueueing scan ${scanId}: ${(error as Error)?.message ?? String(error)}. Batches queued so far stay; run the same command with --scan-id ${scanId} to finish (it adds nothing twice)`,
+        { cause: error },
+      );
+    });
+    process.stdout.write(`${scanId}\n`);
+    if (!argv.quiet) {
+      stderr(
+        `enqueued scan ${scanId}: ${result.queued} targets in ${result.batches} batches (${result.newBatches} new), ${result.cached} skipped (scanned within --rescan-after ${argv['rescan-after']}), ${badLines} bad lines; ${result.enqueuedTotal} targets recorded for this scan id`,
+      );
+    }
+  } finally {
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
+  }
+  return badLines > 0 ? EXIT.badTargets : EXIT.ok;
+}
+
+/** Registers `enqueue`. */
+export const registerEnqueue: CommandRegistrar = (parser, done) =>
+  parser.command(
+    'enqueue [targets..]',
+    'push targets in batches onto the Redis queue of a worker fleet (prints the scan id)',
+    (y) =>
+      y
+        .positional('targets', {
+          type: 'string',
+          array: true,
+          default: [],
+          describe: 'addresses, CIDRs or ranges',
+        })
+        .option('input', {
+          alias: 'i',
+          type: 'string',
+          describe: 'file with one target per line (- for stdin)',
+        })
+        .option('redis', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Redis URL, e.g. redis://127.0.0.1:6379/0',
+        })
+        .option('prefix', {
+          type: 'string',
+          default: DEFAULT_PREFIX,
+          describe: 'key prefix shared by enqueue, worker and collect',
+        })
+        .option('scan-id', {
+          type: 'string',
+          describe: 'id of this scan (default: generated); the same id again adds nothing twice',
+        })
+        .option('rescan-after', {
+          type: 'string',
+          default: '24h',
+          describe: 'skip addresses any scan covered within this time (0 = never skip)',
+        })
+        .option('batch', {
+          type: 'number',
+          default: DEFAULT_BATCH,
+          describe: 'addresses per queue job',
+        })
+        .option('ports', {
+          type: 'string',
+          default: DEFAULT_PORT_SPEC,
+          describe: 'ports in Nmap syntax or a preset name',
+        })
+        .option('probes', { type: 'string', describe: 'comma-separated probes to use' })
+        .option('rate', {
+          type: 'number',
+          default: DEFAULTS.rate,
+          describe: 'new connections per second for the whole fleet',
+        })
+        .option('burst', {
+          type: 'number',
+          describe: 'fleet connection-bucket size (default rate/10)',
+        })
+        .option('per-host', {
+          type: 'number',
+          default: DEFAULTS.perHost,
+          describe: 'connections in flight per host',
+        })
+        .option('host-concurrency', {
+          type: 'number',
+          describe: 'hosts of one batch scanned at once (default min(batch, 128))',
+        })
+        .option('connect-timeout', {
+          type: 'number',
+          default: DEFAULTS.connectTimeoutMs,
+          describe: 'TCP handshake deadline, ms',
+        })
+        .option('read-timeout', {
+          type: 'number',
+          default: DEFAULTS.readTimeoutMs,
+          describe: 'deadline of each read, ms',
+        })
+        .option('banner-wait', {
+          type: 'number',
+          default: DEFAULTS.bannerWaitMs,
+          describe: 'wait for a volunteered banner, ms',
+        })
+        .option('host-timeout', {
+          type: 'number',
+          default: DEFAULTS.hostTimeoutMs,
+          describe: 'whole-host deadline, ms',
+        })
+        .option('exclude', {
+          type: 'string',
+          array: true,
+          default: [],
+          describe: 'addresses/CIDRs never to contact',
+        })
+        .option('exclude-file', {
+          type: 'string',
+          describe: 'file of addresses/CIDRs never to contact',
+        })
+        .option('snmp-community', {
+          type: 'string',
+          default: 'public',
+          describe: 'SNMP read community',
+        })
+        .option('snmp', {
+          type: 'boolean',
+          default: true,
+          describe: 'community-based SNMP (--no-snmp switches it off)',
+        })
+        .option('allow-large', {
+          type: 'boolean',
+          default: false,
+          describe: `allow CIDRs/ranges over ${DEFAULTS.maxExpand} addresses`,
+        })
+        .option('quiet', {
+          alias: 'q',
+          type: 'boolean',
+          default: false,
+          describe: 'no summary on stderr',
+        })
+        .example(
+          '$0 enqueue -i suspects.txt --redis redis://127.0.0.1:6379 --scan-id mon',
+          'queue a list as scan "mon"',
+        ),
+    async (argv) => done(await runEnqueue(argv as unknown as EnqueueArgs)),
+  );

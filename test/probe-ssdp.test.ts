@@ -1,0 +1,203 @@
+/**
+ * SSDP / UPnP probe: the unicast M-SEARCH it sends, the reply fields, the device
+ * description fetched only from the target's own address (never another address, never a
+ * host name), and the bounded description scanner.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import http from 'node:http';
+import type net from 'node:net';
+import { test } from 'node:test';
+import pino from 'pino';
+import { locationOnTarget, parseDescription, ssdpProbe } from '../probes/ssdp.js';
+import { type PortResult, runPort } from '../src/engine/run-port.js';
+import { connectTcp } from '../src/net/bounded.js';
+import { TEST_TIMEOUTS } from './support/run-probe.js';
+
+/** A UDP responder on `host` that answers M-SEARCH with `reply(host)`; records requests. */
+async function startResponder(
+  host: string,
+  reply: string,
+): Promise<{ port: number; requests: Buffer[]; close: () => Promise<void> }> {
+  const socket = dgram.createSocket('udp4');
+  const requests: Buffer[] = [];
+  socket.on('message', (msg, rinfo) => {
+    requests.push(msg);
+    socket.send(Buffer.from(reply, 'latin1'), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+  return {
+    port: socket.address().port,
+    requests,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/** An HTTP server serving a description; counts connections. */
+async function startDescription(
+  host: string,
+  xml: string,
+): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/xml', Connection: 'close' });
+    res.end(xml);
+  });
+  server.on('connection', (s: net.Socket) => {
+    connections++;
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return {
+    port: address.port,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const DESCRIPTION =
+  '<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>' +
+  '<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:1</deviceType>' +
+  '<friendlyName>Gateway &amp; Co</friendlyName><manufacturer>ACME Networks</manufacturer>' +
+  '<modelName>AX-1000</modelName><modelNumber>v2</modelNumber><serialNumber>SN&#49;23</serialNumber>' +
+  '<deviceList><device><manufacturer>Embedded Corp</manufacturer><modelName>WAN</modelName></device></deviceList>' +
+  '</device></root>';
+
+function reply(location: string): string {
+  return (
+    'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\nEXT:\r\n' +
+    `LOCATION: ${location}\r\nSERVER: Linux/4.14 UPnP/1.0 MiniUPnPd/2.2\r\n` +
+    'ST: upnp:rootdevice\r\nUSN: uuid:1234::upnp:rootdevice\r\n\r\n'
+  );
+}
+
+async function runSsdp(host: string, port: number): Promise<PortResult> {
+  const signal = AbortSignal.timeout(10_000);
+  return runPort({
+    host,
+    port,
+    transport: 'udp',
+    probes: [ssdpProbe],
+    timeouts: TEST_TIMEOUTS,
+    maxBytes: 64 * 1024,
+    settings: { userAgent: 'thingscan-test/0', snmpCommunity: null },
+    signal,
+    log: pino({ level: 'silent' }),
+    openConnection: (p = port) => connectTcp({ host, port: p, timeoutMs: 1_000, signal }),
+  });
+}
+
+test('M-SEARCH to the target, reply fields, description from the target itself', async () => {
+  const desc = await startDescription('127.0.0.1', DESCRIPTION);
+  const udp = await startResponder(
+    '127.0.0.1',
+    reply(`http://127.0.0.1:${desc.port}/rootDesc.xml`),
+  );
+  try {
+    const result = await runSsdp('127.0.0.1', udp.port);
+    assert.equal(result.protocol, 'ssdp');
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['ssdp.server'], 'Linux/4.14 UPnP/1.0 MiniUPnPd/2.2');
+    assert.equal(result.fields['ssdp.st'], 'upnp:rootdevice');
+    assert.equal(result.fields['ssdp.usn'], 'uuid:1234::upnp:rootdevice');
+    assert.equal(result.fields['upnp.manufacturer'], 'ACME Networks');
+    assert.equal(result.fields['upnp.model_name'], 'AX-1000');
+    assert.equal(result.fields['upnp.model_number'], 'v2');
+    assert.equal(result.fields['upnp.friendly_name'], 'Gateway & Co');
+    assert.equal(result.fields['upnp.serial'], 'SN123');
+    assert.equal(
+      result.fields['upnp.device_type'],
+      'urn:schemas-upnp-org:device:InternetGatewayDevice:1',
+    );
+    assert.equal(desc.connections(), 1);
+    const request = udp.requests[0]?.toString('latin1') ?? '';
+    assert.equal(udp.requests.length, 1);
+    assert.match(request, /^M-SEARCH \* HTTP\/1\.1\r\n/);
+    assert.match(request, /\r\nMAN: "ssdp:discover"\r\n/);
+    assert.match(request, /\r\nST: upnp:rootdevice\r\n/);
+    assert.match(request, /\r\nMX: 1\r\n/);
+  } finally {
+    await udp.close();
+    await desc.close();
+  }
+});
+
+test('a LOCATION on another address is recorded, never fetched', async () => {
+  // The description really is served at the other address: a fetch would be counted.
+  const elsewhere = await startDescription('127.0.0.2', DESCRIPTION);
+  const udp = await startResponder(
+    '127.0.0.1',
+    reply(`http://127.0.0.2:${elsewhere.port}/rootDesc.xml`),
+  );
+  try {
+    const result = await runSsdp('127.0.0.1', udp.port);
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['ssdp.location'], `http://127.0.0.2:${elsewhere.port}/rootDesc.xml`);
+    assert.equal(result.fields['upnp.manufacturer'], undefined);
+    assert.equal(elsewhere.connections(), 0);
+  } finally {
+    await udp.close();
+    await elsewhere.close();
+  }
+});
+
+test('locationOnTarget: own address only, canonical forms', () => {
+  assert.deepEqual(locationOnTarget('http://127.0.0.1:5000/d.xml?x=1', '127.0.0.1'), {
+    port: 5000,
+    path: '/d.xml?x=1',
+  });
+  assert.deepEqual(locationOnTarget('http://127.1/d.xml', '127.0.0.1'), {
+    port: 80,
+    path: '/d.xml',
+  });
+  assert.deepEqual(locationOnTarget('http://[0::1]:80/', '::1'), { port: 80, path: '/' });
+  for (const loc of [
+    'http://127.0.0.2:5000/d.xml',
+    'http://localhost:5000/d.xml',
+    'https://127.0.0.1/d.xml',
+    'http://u:p@127.0.0.1/d.xml',
+    'not a url',
+    'http://198.51.100.1:49152/rootDesc.xml',
+  ]) {
+    assert.equal(locationOnTarget(loc, '127.0.0.1'), null, loc);
+  }
+});
+
+test('parseDescription: root device first, prefixes, entities, bounded', () => {
+  const fields = parseDescription(DESCRIPTION);
+  assert.equal(fields['upnp.manufacturer'], 'ACME Networks');
+  assert.equal(fields['upnp.model_name'], 'AX-1000');
+  assert.deepEqual(
+    parseDescription(
+      '<u:root><u:device><u:modelName>M &lt;1&gt;</u:modelName></u:device></u:root>',
+    ),
+    {
+      'upnp.model_name': 'M <1>',
+    },
+  );
+  // Markup inside a value is skipped rather than guessed.
+  assert.deepEqual(parseDescription('<manufacturer><![CDATA[x]]></manufacturer>'), {});
+  // Values are capped; an unterminated flood stays linear.
+  const long = parseDescription(`<modelName>${'A'.repeat(1_000)}</modelName>`);
+  assert.equal(long['upnp.model_name']?.length, 256);
+  assert.deepEqual(parseDescription(`<modelName>${'<'.repeat(200_000)}`), {});
+});
+
+test('no reply: io-timeout (the engine leaves such UDP ports out)', async () => {
+  const quiet = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => quiet.bind(0, '127.0.0.1', resolve));
+  try {
+    const result = await runSsdp('127.0.0.1', quiet.address().port);
+    assert.equal(result.status, 'io-timeout');
+  } finally {
+    await new Promise<void>((resolve) => quiet.close(() => resolve()));
+  }
+});
