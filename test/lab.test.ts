@@ -138,7 +138,8 @@ test('lab layout: addresses, the empty host, port spec', T, () => {
   for (const port of [21, 22, 23, 25, 80, 7676]) {
     assert.ok(spec.includes(String(port + OFFSET)), `${port + OFFSET} in ${spec}`);
   }
-  assert.ok(spec.endsWith(`U:${161 + OFFSET},${987 + OFFSET}`), spec);
+  // SNMP, the console's discovery port and SSDP (issue 4's UPnP personas).
+  assert.ok(spec.endsWith(`U:${161 + OFFSET},${987 + OFFSET},${1900 + OFFSET}`), spec);
 });
 
 test('telnet: BusyBox option offers, then a login prompt', T, async () => {

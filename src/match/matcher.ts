@@ -63,6 +63,10 @@ export function matchServices(
   const visit = (ref: { sig: number; item: number }, index: number, value: string): void => {
     const sig = library.signatures[ref.sig] as CompiledSignature;
     const item = sig.evidence[ref.item] as CompiledEvidence;
+    const captures = item.test(value);
+    // Most visited items do not match: record nothing for them (negated items need to know
+    // the field was present, so they always keep state).
+    if (captures === null && !item.negate) return;
     let perSig = states.get(ref.sig);
     if (!perSig) {
       perSig = new Map();
@@ -74,7 +78,6 @@ export function matchServices(
       perSig.set(ref.item, state);
     }
     state.present.push(index);
-    const captures = item.test(value);
     if (captures) {
       state.matched.push(index);
       if (state.captures === null) {

@@ -82,7 +82,10 @@ export const FIELDS = {
   'http.title': { protocol: 'http', description: 'Text of <title>, whitespace collapsed' },
   'http.realm': { protocol: 'http', description: 'Basic/Digest realm from WWW-Authenticate' },
   'http.body': { protocol: 'http', description: 'Start of the body (capped), decoded as latin1' },
-  'http.location': { protocol: 'http', description: 'Location header of a redirect' },
+  'http.location': {
+    protocol: 'http',
+    description: 'Location header of the first response (GET /), whether followed or not',
+  },
   'http.favicon_md5': { protocol: 'http', description: 'MD5 hex of /favicon.ico' },
   'http.favicon_mmh3': {
     protocol: 'http',
