@@ -120,7 +120,9 @@ function onConnection(socket: net.Socket, mode: HostileMode, address: string, po
       // reading until its byte cap or deadline, the worst case for the scanner's memory.
       socket.resume();
       socket.write(Buffer.from([0xff, 0xfb, 0x01, 0xff, 0xfb, 0x03]));
-      const text = Buffer.from('Welcome, this banner never ends and never asks for anything '.repeat(300));
+      const text = Buffer.from(
+        'Welcome, this banner never ends and never asks for anything '.repeat(300),
+      );
       pump(socket, () => text);
       return;
     }
