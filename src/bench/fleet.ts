@@ -112,7 +112,10 @@ export const bench: Bench = async ({ quick }) => {
   }
   const crowdSize = quick ? 120 : 250;
   const redis = await startRedisServer();
-  const lab = await startLab({ prefix: PREFIX, portOffset: OFFSET });
+  const lab = await startLab({ prefix: PREFIX, portOffset: OFFSET }).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
   const accepts: number[] = [];
   const servers: net.Server[] = [];
   const crowd = Array.from({ length: crowdSize }, (_, i) => `${CROWD_PREFIX}.${1 + i}`);

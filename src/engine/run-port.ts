@@ -280,8 +280,12 @@ async function guard(
  */
 export function bookkeepingFields(result: PortResult): Record<string, string> {
   const fields: Record<string, string> = {};
-  const last = result.probesTried.at(-1);
-  if (result.status === 'ok' && last !== undefined) fields['scan.identified_by'] = last;
+  // UDP probes of an unclaimed port run side by side: the one that answered is the one
+  // whose protocol the result carries; for TCP it is the last one run.
+  const by = result.probesTried.includes(result.protocol)
+    ? result.protocol
+    : result.probesTried.at(-1);
+  if (result.status === 'ok' && by !== undefined) fields['scan.identified_by'] = by;
   fields['scan.probes'] = String(Math.max(1, result.probesTried.length));
   return fields;
 }
