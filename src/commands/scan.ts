@@ -356,7 +356,8 @@ export const registerScan: CommandRegistrar = (parser, done) =>
         .option('ports', {
           type: 'string',
           default: DEFAULT_PORT_SPEC,
-          describe: "ports in Nmap syntax ('21-25,80,8080,U:161,T:2323') or presets: iot, mail, all-common (mixable: 'iot,8888')",
+          describe:
+            "ports in Nmap syntax ('21-25,80,8080,U:161,T:2323') or presets: iot, mail, all-common (mixable: 'iot,8888')",
         })
         .option('probes', {
           type: 'string',
