@@ -112,10 +112,12 @@ export const bench: Bench = async ({ quick }) => {
   }
   const crowdSize = quick ? 120 : 250;
   const redis = await startRedisServer();
-  const lab = await startLab({ prefix: PREFIX, portOffset: OFFSET }).catch(async (error: unknown) => {
-    await redis.stop();
-    throw error;
-  });
+  const lab = await startLab({ prefix: PREFIX, portOffset: OFFSET }).catch(
+    async (error: unknown) => {
+      await redis.stop();
+      throw error;
+    },
+  );
   const accepts: number[] = [];
   const servers: net.Server[] = [];
   const crowd = Array.from({ length: crowdSize }, (_, i) => `${CROWD_PREFIX}.${1 + i}`);
@@ -187,7 +189,9 @@ export const bench: Bench = async ({ quick }) => {
           if (w.exitCode !== null || w.signalCode !== null) return Promise.resolve();
           const exited = once(w, 'exit');
           w.kill('SIGTERM');
-          return exited;
+          // Every record is in Redis: a worker slow to stop only delays the bench (see report).
+          const hard = setTimeout(() => w.kill('SIGKILL'), 10_000);
+          return exited.finally(() => clearTimeout(hard));
         }),
       );
       const t = [...accepts].sort((a, b) => a - b);
