@@ -10,19 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PORT_PRESETS } from '../src/engine/presets.js';
-import {
-  DEFAULT_PORT_SPEC,
-  type HostRecord,
-  loadSignatures,
-  parsePortSpec,
-  scan,
-} from '../src/index.js';
+import { DEFAULT_PORT_SPEC, type HostRecord, loadSignatures, parsePortSpec } from '../src/index.js';
 import { type RunningLab, startLab } from '../src/lab/index.js';
+import { recordOf, scanLab } from './support/lab-scan.js';
 
 const PREFIX = '127.77.141';
 
 let lab: RunningLab;
-const records = new Map<string, HostRecord>();
+let records = new Map<string, HostRecord>();
 
 before(async () => {
   // 'auto': the standard ports when the process may bind them, else standard + 10000 for
@@ -33,15 +28,11 @@ before(async () => {
     personas: ['mikrotik-router', 'mikrotik-odd-ports'],
   });
   const targets = lab.hosts.filter((h) => h.id !== 'empty').map((h) => h.address);
-  for await (const record of scan(targets, {
-    ports: lab.portSpec(),
+  records = await scanLab(lab, targets, {
     readTimeoutMs: 2_000,
     bannerWaitMs: 500,
     hostTimeoutMs: 20_000,
-  })) {
-    const host = lab.hosts.find((h) => h.address === record.ip);
-    if (host) records.set(host.id, record);
-  }
+  });
 });
 
 after(async () => {
@@ -49,9 +40,7 @@ after(async () => {
 });
 
 function record(id: string): HostRecord {
-  const r = records.get(id);
-  assert.ok(r, `no record for ${id}`);
-  return r;
+  return recordOf(records, id);
 }
 
 function boundPort(id: string, standardPort: number): number {

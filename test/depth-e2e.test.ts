@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type HostRecord, scan } from '../src/index.js';
+import type { HostRecord } from '../src/index.js';
 import { type RunningLab, startLab } from '../src/lab/index.js';
+import { recordOf, scanLab } from './support/lab-scan.js';
 
 const PREFIX = '127.77.142';
 /**
@@ -18,7 +19,7 @@ const PREFIX = '127.77.142';
 const OFFSET = 8_000;
 
 let lab: RunningLab;
-const records = new Map<string, HostRecord>();
+let records = new Map<string, HostRecord>();
 
 before(async () => {
   lab = await startLab({
@@ -39,15 +40,11 @@ before(async () => {
   const targets = lab.hosts
     .filter((h) => h.id !== 'empty' && h.id !== 'canary' && h.id !== 'upnp-canary')
     .map((h) => h.address);
-  for await (const record of scan(targets, {
-    ports: lab.portSpec(),
+  records = await scanLab(lab, targets, {
     readTimeoutMs: 1_500,
     bannerWaitMs: 500,
     hostTimeoutMs: 25_000,
-  })) {
-    const host = lab.hosts.find((h) => h.address === record.ip);
-    if (host) records.set(host.id, record);
-  }
+  });
 });
 
 after(async () => {
@@ -55,9 +52,7 @@ after(async () => {
 });
 
 function record(id: string): HostRecord {
-  const r = records.get(id);
-  assert.ok(r, `no record for ${id}`);
-  return r;
+  return recordOf(records, id);
 }
 
 function fieldsOf(r: HostRecord): Record<string, string> {

@@ -6,29 +6,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type HostRecord, scan } from '../src/index.js';
+import type { HostRecord } from '../src/index.js';
 import { type RunningLab, startLab } from '../src/lab/index.js';
 import { runCli } from './support/cli.js';
+import { recordOf, scanLab } from './support/lab-scan.js';
 
 const PREFIX = '127.77.181';
 const OFFSET = 10_181;
 const PERSONAS = ['sysoid-router', 'engineid-camera', 'conflict-router'];
 
 let lab: RunningLab;
-const records = new Map<string, HostRecord>();
+let records = new Map<string, HostRecord>();
 
 before(async () => {
   lab = await startLab({ prefix: PREFIX, portOffset: OFFSET, personas: PERSONAS });
   const targets = lab.hosts.filter((h) => PERSONAS.includes(h.id)).map((h) => h.address);
-  for await (const record of scan(targets, {
-    ports: lab.portSpec(),
+  records = await scanLab(lab, targets, {
     readTimeoutMs: 1_000,
     bannerWaitMs: 400,
     hostTimeoutMs: 20_000,
-  })) {
-    const host = lab.hosts.find((h) => h.address === record.ip);
-    if (host) records.set(host.id, record);
-  }
+  });
 });
 
 after(async () => {
@@ -36,9 +33,7 @@ after(async () => {
 });
 
 function record(id: string): HostRecord {
-  const r = records.get(id);
-  assert.ok(r, `no record for ${id}`);
-  return r;
+  return recordOf(records, id);
 }
 
 test('identified only by its sysObjectID: a Peplink router, a suspected NAT gateway', () => {
