@@ -5,9 +5,10 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CollectProgress } from '../fleet/collect.js';
-import { checkScanId, DEFAULT_PREFIX } from '../fleet/keys.js';
+import { checkScanId } from '../fleet/keys.js';
 import { ThingscanError } from '../index.js';
 import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
+import { withFleetConnection } from './fleet-options.js';
 
 interface CollectArgs {
   redis: string;
@@ -96,17 +97,7 @@ export const registerCollect: CommandRegistrar = (parser, done) =>
     'collect',
     "write a fleet scan's records (Redis stream) as NDJSON, one line per target",
     (y) =>
-      y
-        .option('redis', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Redis URL, e.g. redis://127.0.0.1:6379/0',
-        })
-        .option('prefix', {
-          type: 'string',
-          default: DEFAULT_PREFIX,
-          describe: 'key prefix shared by enqueue, worker and collect',
-        })
+      withFleetConnection(y)
         .option('scan-id', {
           type: 'string',
           demandOption: true,

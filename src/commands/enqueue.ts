@@ -8,7 +8,7 @@ import { parsePortSpec } from '../engine/ports.js';
 import { DEFAULT_BATCH } from '../fleet/defaults.js';
 import { parseDuration } from '../fleet/duration.js';
 import type { FleetScanSettings } from '../fleet/jobs.js';
-import { checkScanId, DEFAULT_PREFIX } from '../fleet/keys.js';
+import { checkScanId } from '../fleet/keys.js';
 import {
   DEFAULT_PORT_SPEC,
   DEFAULTS,
@@ -22,6 +22,7 @@ import {
   ThingscanError,
 } from '../index.js';
 import { type CommandRegistrar, EXIT, stderr } from './common.js';
+import { withFleetConnection } from './fleet-options.js';
 
 interface EnqueueArgs {
   targets: string[];
@@ -161,7 +162,7 @@ export const registerEnqueue: CommandRegistrar = (parser, done) =>
     'enqueue [targets..]',
     'push targets in batches onto the Redis queue of a worker fleet (prints the scan id)',
     (y) =>
-      y
+      withFleetConnection(y)
         .positional('targets', {
           type: 'string',
           array: true,
@@ -172,16 +173,6 @@ export const registerEnqueue: CommandRegistrar = (parser, done) =>
           alias: 'i',
           type: 'string',
           describe: 'file with one target per line (- for stdin)',
-        })
-        .option('redis', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Redis URL, e.g. redis://127.0.0.1:6379/0',
-        })
-        .option('prefix', {
-          type: 'string',
-          default: DEFAULT_PREFIX,
-          describe: 'key prefix shared by enqueue, worker and collect',
         })
         .option('scan-id', {
           type: 'string',

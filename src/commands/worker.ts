@@ -6,10 +6,10 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import pino from 'pino';
 import { WORKER_DEFAULTS } from '../fleet/defaults.js';
-import { DEFAULT_PREFIX } from '../fleet/keys.js';
 import type { FleetWorker } from '../fleet/worker.js';
 import { escapeJsonControls, loadSignatures, ThingscanError } from '../index.js';
 import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
+import { withFleetConnection } from './fleet-options.js';
 
 interface WorkerArgs {
   redis: string;
@@ -108,17 +108,7 @@ export const registerWorker: CommandRegistrar = (parser, done) =>
     'worker',
     'scan batches from the Redis queue of a worker fleet until SIGTERM',
     (y) =>
-      y
-        .option('redis', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Redis URL, e.g. redis://127.0.0.1:6379/0',
-        })
-        .option('prefix', {
-          type: 'string',
-          default: DEFAULT_PREFIX,
-          describe: 'key prefix shared by enqueue, worker and collect',
-        })
+      withFleetConnection(y)
         .option('concurrency', {
           type: 'number',
           default: WORKER_DEFAULTS.concurrency,
