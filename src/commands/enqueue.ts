@@ -22,7 +22,7 @@ import {
   ThingscanError,
 } from '../index.js';
 import { type CommandRegistrar, EXIT, stderr } from './common.js';
-import { withFleetConnection } from './fleet-options.js';
+import { withFleetConnection, withScanTuning } from './fleet-options.js';
 
 interface EnqueueArgs {
   targets: string[];
@@ -162,7 +162,7 @@ export const registerEnqueue: CommandRegistrar = (parser, done) =>
     'enqueue [targets..]',
     'push targets in batches onto the Redis queue of a worker fleet (prints the scan id)',
     (y) =>
-      withFleetConnection(y)
+      withScanTuning(withFleetConnection(y))
         .positional('targets', {
           type: 'string',
           array: true,
@@ -203,34 +203,9 @@ export const registerEnqueue: CommandRegistrar = (parser, done) =>
           type: 'number',
           describe: 'fleet connection-bucket size (default rate/10)',
         })
-        .option('per-host', {
-          type: 'number',
-          default: DEFAULTS.perHost,
-          describe: 'connections in flight per host',
-        })
         .option('host-concurrency', {
           type: 'number',
           describe: 'hosts of one batch scanned at once (default min(batch, 128))',
-        })
-        .option('connect-timeout', {
-          type: 'number',
-          default: DEFAULTS.connectTimeoutMs,
-          describe: 'TCP handshake deadline, ms',
-        })
-        .option('read-timeout', {
-          type: 'number',
-          default: DEFAULTS.readTimeoutMs,
-          describe: 'deadline of each read, ms',
-        })
-        .option('banner-wait', {
-          type: 'number',
-          default: DEFAULTS.bannerWaitMs,
-          describe: 'wait for a volunteered banner, ms',
-        })
-        .option('host-timeout', {
-          type: 'number',
-          default: DEFAULTS.hostTimeoutMs,
-          describe: 'whole-host deadline, ms',
         })
         .option('exclude', {
           type: 'string',

@@ -37,6 +37,7 @@ import type { ExcludeList } from '../targets/exclude.js';
 import { INPUT_FORMATS, type InputFormat, interopTargets } from '../targets/formats/index.js';
 import { inShard, parseShard, type ShardSpec } from '../targets/shard.js';
 import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
+import { withScanTuning } from './fleet-options.js';
 
 type Format = 'ndjson' | 'table' | 'csv';
 
@@ -320,7 +321,7 @@ export const registerScan: CommandRegistrar = (parser, done) =>
     'scan [targets..]',
     'scan addresses and label each host (one NDJSON record per target)',
     (y) =>
-      y
+      withScanTuning(y)
         .positional('targets', {
           type: 'string',
           array: true,
@@ -372,31 +373,6 @@ export const registerScan: CommandRegistrar = (parser, done) =>
           type: 'number',
           default: DEFAULTS.concurrency,
           describe: 'hosts scanned at once',
-        })
-        .option('per-host', {
-          type: 'number',
-          default: DEFAULTS.perHost,
-          describe: 'connections in flight per host',
-        })
-        .option('connect-timeout', {
-          type: 'number',
-          default: DEFAULTS.connectTimeoutMs,
-          describe: 'TCP handshake deadline, ms',
-        })
-        .option('read-timeout', {
-          type: 'number',
-          default: DEFAULTS.readTimeoutMs,
-          describe: 'deadline of each read, ms',
-        })
-        .option('banner-wait', {
-          type: 'number',
-          default: DEFAULTS.bannerWaitMs,
-          describe: 'wait for a volunteered banner on unknown ports, ms',
-        })
-        .option('host-timeout', {
-          type: 'number',
-          default: DEFAULTS.hostTimeoutMs,
-          describe: 'whole-host deadline, ms',
         })
         .option('exclude', {
           type: 'string',
