@@ -24,6 +24,8 @@ export const DEFAULTS = {
    * of every host. Measured in `npm run bench -- scan`.
    */
   udpWaitMs: 1_500,
+  /** After an interrupt (SIGINT/SIGTERM, an aborted signal), how long hosts in flight may still finish, ms. */
+  interruptGraceMs: 3_000,
   /** Whole-host deadline, ms: every host finishes by then, whatever it sends. */
   hostTimeoutMs: 30_000,
   /** Bytes accepted from one connection. */

@@ -80,7 +80,7 @@ export interface ScanOptions {
    * are cut short and get status `error`.
    */
   readonly signal?: AbortSignal;
-  /** After `signal` aborts, how long hosts in flight may still finish, ms. Default {@link INTERRUPT_GRACE_MS}. */
+  /** After `signal` aborts, how long hosts in flight may still finish, ms. Default `DEFAULTS.interruptGraceMs`. */
   readonly graceMs?: number;
   /** Called for each bad target line (string input or reader errors). */
   readonly onTargetError?: (error: TargetError) => void;
@@ -117,16 +117,6 @@ interface Plan {
   readonly log: Logger;
 }
 
-/**
- * Scans targets and yields one record per distinct target, in completion order.
- * Memory stays flat: targets are pulled lazily, at most `concurrency` hosts are in flight.
- */
-/**
- * Grace period for hosts in flight after a stop, ms: long enough for a host half-way
- * through its ports to finish, short enough that Ctrl-C feels immediate.
- */
-export const INTERRUPT_GRACE_MS = 3_000;
-
 /** Marker for "the stop signal won the race against the next target". */
 const STOPPED = Symbol('stopped');
 
@@ -140,7 +130,7 @@ export async function* scan(
 ): AsyncGenerator<HostRecord> {
   const plan = makePlan(options);
   const concurrency = positive(options.concurrency ?? DEFAULTS.concurrency, 'concurrency');
-  const graceMs = options.graceMs ?? INTERRUPT_GRACE_MS;
+  const graceMs = options.graceMs ?? DEFAULTS.interruptGraceMs;
   const limit = pLimit(concurrency);
   const finished: HostRecord[] = [];
   let wake: (() => void) | null = null;
