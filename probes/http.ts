@@ -263,6 +263,10 @@ function hostForUrl(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;
 }
 
+/** Reason handed to undici when we end an exchange ourselves; built once, stack and all. */
+const EXCHANGE_OVER = new Error('thingscan: exchange over');
+void EXCHANGE_OVER.stack;
+
 /** Marks our own hang-up once the body cap is reached (not a failure). */
 class BodyCapReached extends Error {
   constructor() {
@@ -316,7 +320,9 @@ export function fetchOnce(
       if (settled) return;
       settled = true;
       ctx.signal.removeEventListener('abort', onAbort);
-      client.destroy().catch(() => undefined);
+      // undici builds (and formats the stack of) a fresh error per destroy unless given one:
+      // at thousands of hosts a second, that was a measurable share of the scan's CPU.
+      client.destroy(EXCHANGE_OVER).catch(() => undefined);
       socket.destroy();
       resolve(result);
     };

@@ -5,9 +5,10 @@
  * Sends: one SNMPv3 engine-ID discovery (RFC 3414 4: a noAuthNoPriv reportable GetRequest
  *   with no variable, empty user name and empty engine ID — no community, no credential),
  *   always, even when community-based SNMP is off; beside it, with a configured read
- *   community, one SNMPv2c GetRequest for sysDescr.0, sysObjectID.0 and sysName.0, and if
- *   nothing answers the same as SNMPv1. No retries. Both run at once, so the wait is one
- *   read timeout, not two.
+ *   community, one SNMPv2c and one SNMPv1 GetRequest for sysDescr.0, sysObjectID.0 and
+ *   sysName.0 (a v2c answer wins; v1 alone, when it fails with noSuchName, is asked again
+ *   for sysDescr.0 only). No retries. All go out at once, so a silent address costs one
+ *   read timeout, not three.
  * Records: `snmp.sysDescr`, `snmp.sysObjectID` (dotted), `snmp.sysName`, `snmp.version`
  *   ("v2c", "v1", or "v3" when only the discovery answered); from the discovery Report
  *   `snmp.engine_id` (hex), `snmp.engine_enterprise`, `snmp.engine_format`,
@@ -78,33 +79,41 @@ async function runSnmp(ctx: ProbeContext): Promise<ProbeOutput> {
 
 async function runCommunity(ctx: ProbeContext, community: string | null): Promise<ProbeOutput> {
   if (community === null) return { status: 'skipped', fields: {}, banner: null };
-
-  let sawError = false;
-  for (const [label, version] of [
-    ['v2c', snmp.Version2c],
-    ['v1', snmp.Version1],
-  ] as const) {
-    const attempt = await getSystem(ctx, community, version, [SYS_DESCR, SYS_OBJECT_ID, SYS_NAME]);
-    if (attempt.kind === 'aborted') return { status: 'io-timeout', fields: {}, banner: null };
-    if (attempt.kind === 'answer') {
-      const fields: Record<string, string> = { ...attempt.fields, 'snmp.version': label };
-      return { status: 'ok', fields, banner: fields['snmp.sysDescr'] ?? null };
-    }
-    if (attempt.kind === 'error') {
-      sawError = true;
-      ctx.log.debug({ version: label, reason: attempt.message }, 'snmp: error reply');
-      // SNMPv1 fails the whole GET when one OID is missing (noSuchName): sysDescr alone
-      // is in every agent's system group.
-      if (label === 'v1') {
-        const single = await getSystem(ctx, community, version, [SYS_DESCR]);
-        if (single.kind === 'answer') {
-          const fields: Record<string, string> = { ...single.fields, 'snmp.version': label };
-          return { status: 'ok', fields, banner: fields['snmp.sysDescr'] ?? null };
-        }
-        if (single.kind === 'aborted') return { status: 'io-timeout', fields: {}, banner: null };
-      }
-    }
+  const answered = (label: 'v2c' | 'v1', attempt: Attempt): ProbeOutput | null => {
+    if (attempt.kind !== 'answer') return null;
+    const fields: Record<string, string> = { ...attempt.fields, 'snmp.version': label };
+    return { status: 'ok', fields, banner: fields['snmp.sysDescr'] ?? null };
+  };
+  const query = [SYS_DESCR, SYS_OBJECT_ID, SYS_NAME];
+  // v2c and v1 go out together: a silent address (most of them) then costs one wait, not
+  // two. The v1 request is dropped as soon as v2c answers; a v2c answer wins over v1.
+  const v1Stop = new AbortController();
+  const v1Ctx: ProbeContext = { ...ctx, signal: AbortSignal.any([ctx.signal, v1Stop.signal]) };
+  const v1Pending = getSystem(v1Ctx, community, snmp.Version1, query);
+  const v2 = await getSystem(ctx, community, snmp.Version2c, query);
+  const v2Out = answered('v2c', v2);
+  if (v2Out) {
+    v1Stop.abort();
+    await v1Pending;
+    return v2Out;
   }
+  if (v2.kind === 'error') ctx.log.debug({ version: 'v2c', reason: v2.message }, 'snmp: error reply');
+  const v1 = await v1Pending;
+  if (v2.kind === 'aborted' || (v1.kind === 'aborted' && ctx.signal.aborted)) {
+    return { status: 'io-timeout', fields: {}, banner: null };
+  }
+  const v1Out = answered('v1', v1);
+  if (v1Out) return v1Out;
+  if (v1.kind === 'error') {
+    ctx.log.debug({ version: 'v1', reason: v1.message }, 'snmp: error reply');
+    // SNMPv1 fails the whole GET when one OID is missing (noSuchName): sysDescr alone is in
+    // every agent's system group.
+    const single = await getSystem(ctx, community, snmp.Version1, [SYS_DESCR]);
+    const singleOut = answered('v1', single);
+    if (singleOut) return singleOut;
+    if (single.kind === 'aborted') return { status: 'io-timeout', fields: {}, banner: null };
+  }
+  const sawError = v2.kind === 'error' || v1.kind === 'error';
   return { status: sawError ? 'protocol-error' : 'io-timeout', fields: {}, banner: null };
 }
 

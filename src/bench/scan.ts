@@ -203,6 +203,7 @@ async function thingscanWorker(
   out: string,
   concurrency: number,
   portSpec: string,
+  threads: number,
 ): Promise<WorkerResult> {
   const l0 = performance.now();
   const library = loadSignatures();
@@ -218,6 +219,7 @@ async function thingscanWorker(
     rate: Number.POSITIVE_INFINITY,
     library,
     allowLarge: true,
+    threads,
   })) {
     hosts++;
     if (!stream.write(`${JSON.stringify(record)}\n`)) await once(stream, 'drain');
@@ -244,7 +246,13 @@ async function worker(args: string[]): Promise<void> {
           Number(get('sockets')),
           Number(get('wait')),
         )
-      : await thingscanWorker(get('targets'), get('out'), Number(get('concurrency')), get('ports'));
+      : await thingscanWorker(
+          get('targets'),
+          get('out'),
+          Number(get('concurrency')),
+          get('ports'),
+          Number(get('threads')),
+        );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

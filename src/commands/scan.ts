@@ -53,6 +53,7 @@ export interface ScanArgs {
   probes?: string | undefined;
   rate: number;
   concurrency: number;
+  threads: number;
   'per-host': number;
   'connect-timeout': number;
   'read-timeout': number;
@@ -218,6 +219,7 @@ export async function runScan(argv: ScanArgs): Promise<number> {
       ...(argv.probes ? { probes: argv.probes.split(',').map((s) => s.trim()) } : {}),
       rate: argv.rate,
       concurrency: argv.concurrency,
+      threads: argv.threads,
       perHost: argv['per-host'],
       connectTimeoutMs: argv['connect-timeout'],
       readTimeoutMs: argv['read-timeout'],
@@ -373,6 +375,11 @@ export const registerScan: CommandRegistrar = (parser, done) =>
           type: 'number',
           default: DEFAULTS.concurrency,
           describe: 'hosts scanned at once',
+        })
+        .option('threads', {
+          type: 'number',
+          default: DEFAULTS.threads,
+          describe: 'scan threads (cores); hosts in flight and --rate are split between them',
         })
         .option('exclude', {
           type: 'string',

@@ -9,6 +9,11 @@ export const DEFAULTS = {
   rate: 500,
   /** Hosts scanned at the same time. */
   concurrency: 128,
+  /**
+   * Scan threads (`--threads`). One by default: at the default rate one thread has CPU to
+   * spare; more pay off only for fast scans of long lists (see docs/benchmarks.md).
+   */
+  threads: 1,
   /** Probes (connections) in flight per host. */
   perHost: 2,
   /** TCP handshake deadline, ms. */

@@ -29,6 +29,7 @@ import { DEFAULT_PORT_SPEC, DEFAULTS } from './defaults.js';
 import { type PortSpecItem, parsePortSpec } from './ports.js';
 import { TokenBucket } from './rate.js';
 import { bookkeepingFields, type PortResult, runPort } from './run-port.js';
+import { scanThreaded } from './threads.js';
 
 /** Hands out new-connection tokens: resolves when one is granted, rejects if `signal` aborts. */
 export type ConnectionLimiter = Pick<TokenBucket, 'take'>;
@@ -84,6 +85,11 @@ export interface ScanOptions {
   readonly graceMs?: number;
   /** Called for each bad target line (string input or reader errors). */
   readonly onTargetError?: (error: TargetError) => void;
+  /**
+   * Worker threads scanning side by side (default 1: this thread). Hosts in flight and the
+   * connection rate are split between them; see `threads.ts`.
+   */
+  readonly threads?: number;
 }
 
 /**
@@ -128,6 +134,10 @@ export async function* scan(
   input: ScanInput,
   options: ScanOptions = {},
 ): AsyncGenerator<HostRecord> {
+  if (options.threads !== undefined && options.threads !== 1) {
+    yield* scanThreaded(input, { ...options, threads: options.threads });
+    return;
+  }
   const plan = makePlan(options);
   const concurrency = positive(options.concurrency ?? DEFAULTS.concurrency, 'concurrency');
   const graceMs = options.graceMs ?? DEFAULTS.interruptGraceMs;
@@ -177,7 +187,7 @@ export async function* scan(
     });
   };
 
-  const iterator = normalize(input, options)[Symbol.asyncIterator]();
+  const iterator = normalizeInput(input, options)[Symbol.asyncIterator]();
   try {
     for (;;) {
       if (stop?.aborted) break;
@@ -209,7 +219,11 @@ export async function* scan(
   }
 }
 
-async function* normalize(input: ScanInput, options: ScanOptions): AsyncGenerator<TargetItem> {
+/** Scan input as target items: strings are parsed (and checked against `exclude`) here. */
+export async function* normalizeInput(
+  input: ScanInput,
+  options: ScanOptions,
+): AsyncGenerator<TargetItem> {
   const iterator = (async function* () {
     yield* input as AsyncIterable<string | TargetItem>;
   })();
