@@ -10,6 +10,7 @@ import { SignatureError, SignatureLoadError, ThingscanError } from '../errors.js
 import { buildFieldIndex, type FieldIndex, requiredLiteral } from '../match/prefilter.js';
 import { defaultSignaturesDir } from '../paths.js';
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
+import { type CachedLibrary, cacheDir, libraryKey, readCache, writeCache } from './cache.js';
 import { type FieldName, isFieldName } from './fields.js';
 import {
   type CompiledEvidence,
@@ -35,6 +36,12 @@ import { captureNames, checkRegex } from './regex-check.js';
 export interface LoadOptions {
   /** Library folder; default: the package's own `signatures/`. */
   readonly dir?: string;
+  /**
+   * Use the compiled-library cache (default true; see `cache.ts`). Tools that must see
+   * every problem of the YAML itself (`sig lint`) may turn it off; a cache hit means the
+   * same files loaded cleanly before, so results are identical either way.
+   */
+  readonly cache?: boolean;
 }
 
 /** Keys an example's `expect` may hold. */
@@ -79,6 +86,41 @@ export function loadSignatures(options: LoadOptions = {}): SignatureLibrary {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new ThingscanError('E_IO', `signature folder not found: ${root}`);
   }
+  const dir = cacheDir(options.cache ?? true);
+  const key = dir === null ? null : libraryKey(root);
+  if (dir !== null && key !== null) {
+    const cached = readCache(dir, key);
+    if (cached) {
+      const revived = reviveLibrary(root, cached);
+      if (revived) return revived;
+    }
+  }
+  const library = loadFromYaml(root);
+  if (dir !== null && key !== null) {
+    writeCache(dir, key, { ...library, vendors: [...library.vendors.values()] });
+  }
+  return library;
+}
+
+/** Rebuilds a cached library: matchers compiled again, indexes rebuilt; null if unusable. */
+function reviveLibrary(root: string, cached: CachedLibrary): SignatureLibrary | null {
+  let broken = false;
+  const signatures: CompiledSignature[] = cached.signatures.map((sig) => ({
+    ...sig,
+    evidence: sig.evidence.map((ev) => {
+      const test = compileMatcher(ev.kind, ev.pattern, ev.flags, () => {
+        broken = true;
+      });
+      return { ...ev, test: test ?? (() => null) };
+    }),
+  }));
+  if (broken) return null;
+  const vendors = new Map(cached.vendors.map((v) => [v.id, v]));
+  return assemble(root, cached.version, signatures, vendors);
+}
+
+/** The full, checked load from YAML. */
+function loadFromYaml(root: string): SignatureLibrary {
   const errors: SignatureError[] = [];
   const vendors = loadVendors(root, errors);
   const files = listYaml(root);
@@ -97,6 +139,18 @@ export function loadSignatures(options: LoadOptions = {}): SignatureLibrary {
     errors.push(new SignatureError(root, 0, 0, 'no signature files (*.yaml) in this folder'));
   }
   if (errors.length > 0) throw new SignatureLoadError(errors);
+  const versionFile = path.join(root, 'VERSION');
+  const version = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : '0.0.0';
+  return assemble(root, version, signatures, vendors);
+}
+
+/** The library object, with the matcher's per-field indexes. */
+function assemble(
+  root: string,
+  version: string,
+  signatures: CompiledSignature[],
+  vendors: Map<string, Vendor>,
+): SignatureLibrary {
   const refsByField = new Map<
     string,
     Array<{ sig: number; item: number; literal: string | null; negate: boolean }>
@@ -110,8 +164,6 @@ export function loadSignatures(options: LoadOptions = {}): SignatureLibrary {
   });
   const byField = new Map<string, FieldIndex>();
   for (const [field, refs] of refsByField) byField.set(field, buildFieldIndex(refs));
-  const versionFile = path.join(root, 'VERSION');
-  const version = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : '0.0.0';
   return { version, root, signatures, vendors, byField };
 }
 
@@ -371,6 +423,7 @@ function loadFile(
         field: field as FieldName,
         kind,
         pattern,
+        flags,
         literal: requiredLiteral(kind, pattern, flags),
         weight,
         negate: ev['negate'] === true,

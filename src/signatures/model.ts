@@ -66,6 +66,8 @@ export interface CompiledEvidence {
   readonly kind: MatcherKind;
   /** Source text of the pattern/literal (for --explain). */
   readonly pattern: string;
+  /** Matcher flags as written (`i`, `m`, `s`; only `i` for literal kinds). */
+  readonly flags: string;
   /** Lower-cased literal every matching value contains (prefilter), or null. */
   readonly literal: string | null;
   readonly weight: number;
