@@ -50,6 +50,8 @@ export const ddpProbe: UdpProbe = {
   name: 'ddp',
   transport: 'udp',
   ports: [987],
+  // Tried last on a port no probe claims: only game consoles answer it.
+  rarity: 3,
   async run(ctx: ProbeContext): Promise<ProbeOutput> {
     const reply = await udpExchange({
       host: ctx.host,

@@ -49,6 +49,8 @@ export const snmpProbe: UdpProbe = {
   name: 'snmp',
   transport: 'udp',
   ports: [161],
+  // Tried first on a port no probe claims: of our UDP protocols, SNMP answers on most devices.
+  rarity: 1,
   run: runSnmp,
 };
 

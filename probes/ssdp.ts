@@ -181,5 +181,7 @@ export const ssdpProbe: UdpProbe = {
   name: 'ssdp',
   transport: 'udp',
   ports: [1900],
+  // Tried second on a port no probe claims: UPnP is on most home routers, less elsewhere.
+  rarity: 2,
   run: runSsdp,
 };

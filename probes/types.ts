@@ -101,6 +101,13 @@ export interface UdpProbe {
   readonly name: UdpProtocol;
   readonly transport: 'udp';
   readonly ports: readonly number[];
+  /**
+   * How rarely the service answers on the internet, 1 = the commonest (Nmap's probes carry
+   * the same idea). A UDP port says nothing until asked in its own protocol, so a port no
+   * probe claims gets the probes one after another, commonest first, until one answers:
+   * the usual answer costs one or two probes, not one of each.
+   */
+  readonly rarity: number;
   /** Sends its requests and reads the replies within `ctx.timeouts`. */
   run(ctx: ProbeContext): Promise<ProbeOutput>;
 }

@@ -40,6 +40,16 @@ export {
   startScaleLab,
 } from './lab/index.js';
 export {
+  explainIdentification,
+  explainRecord,
+  formatHostExplanation,
+  type HostExplanation,
+  type LabelEvidence,
+  type LabelExplanation,
+  type NearMiss,
+  type SoftwareExplanation,
+} from './match/explain.js';
+export {
   type Identification,
   type IdentifyOptions,
   identify,

@@ -9,20 +9,28 @@ import http from 'node:http';
 import type net from 'node:net';
 import { test } from 'node:test';
 import pino from 'pino';
+import { ddpProbe } from '../probes/ddp.js';
+import { snmpProbe } from '../probes/snmp.js';
 import { locationOnTarget, parseDescription, ssdpProbe } from '../probes/ssdp.js';
-import { type PortResult, runPort } from '../src/engine/run-port.js';
+import type { UdpProbe } from '../probes/types.js';
+import { bookkeepingFields, type PortResult, runPort } from '../src/engine/run-port.js';
 import { connectTcp } from '../src/net/bounded.js';
 import { TEST_TIMEOUTS } from './support/run-probe.js';
 
-/** A UDP responder on `host` that answers M-SEARCH with `reply(host)`; records requests. */
+/**
+ * A UDP responder on `host` that answers with `reply`; records every request. With
+ * `onlySsdp`, datagrams other than an M-SEARCH go unanswered, as on a real UPnP stack.
+ */
 async function startResponder(
   host: string,
   reply: string,
+  onlySsdp = false,
 ): Promise<{ port: number; requests: Buffer[]; close: () => Promise<void> }> {
   const socket = dgram.createSocket('udp4');
   const requests: Buffer[] = [];
   socket.on('message', (msg, rinfo) => {
     requests.push(msg);
+    if (onlySsdp && !msg.toString('latin1').startsWith('M-SEARCH ')) return;
     socket.send(Buffer.from(reply, 'latin1'), rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, host, resolve));
@@ -79,13 +87,17 @@ function reply(location: string): string {
   );
 }
 
-async function runSsdp(host: string, port: number): Promise<PortResult> {
+async function runSsdp(
+  host: string,
+  port: number,
+  probes: readonly UdpProbe[] = [ssdpProbe],
+): Promise<PortResult> {
   const signal = AbortSignal.timeout(10_000);
   return runPort({
     host,
     port,
     transport: 'udp',
-    probes: [ssdpProbe],
+    probes,
     timeouts: TEST_TIMEOUTS,
     maxBytes: 64 * 1024,
     settings: { userAgent: 'thingscan-test/0', snmpCommunity: null },
@@ -197,6 +209,62 @@ test('no reply: io-timeout (the engine leaves such UDP ports out)', async () => 
   try {
     const result = await runSsdp('127.0.0.1', quiet.address().port);
     assert.equal(result.status, 'io-timeout');
+  } finally {
+    await new Promise<void>((resolve) => quiet.close(() => resolve()));
+  }
+});
+
+// The UDP probes in an order unlike their rarity (SNMP 1, SSDP 2, DDP 3) and unlike the
+// registry's: the runner must sort them itself.
+const SHUFFLED_UDP: readonly UdpProbe[] = [ddpProbe, ssdpProbe, snmpProbe];
+
+test('a UDP port no probe claims: SNMP first, then SSDP answers; DDP is never sent', async () => {
+  const desc = await startDescription('127.0.0.1', DESCRIPTION);
+  const udp = await startResponder(
+    '127.0.0.1',
+    reply(`http://127.0.0.1:${desc.port}/rootDesc.xml`),
+    true,
+  );
+  try {
+    assert.notEqual(udp.port, 1900);
+    const result = await runSsdp('127.0.0.1', udp.port, SHUFFLED_UDP);
+    assert.equal(result.protocol, 'ssdp');
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['upnp.manufacturer'], 'ACME Networks');
+    assert.deepEqual(result.probesTried, ['snmp', 'ssdp']);
+    assert.deepEqual(bookkeepingFields(result), {
+      'scan.identified_by': 'ssdp',
+      'scan.probes': '2',
+    });
+    // SNMP's datagrams (BER, 0x30) came first, then one M-SEARCH, and no DDP search.
+    const kinds = udp.requests.map((r) =>
+      r[0] === 0x30 ? 'snmp' : r.toString('latin1').split(' ')[0],
+    );
+    assert.ok(kinds.length >= 2, JSON.stringify(kinds));
+    assert.ok(
+      kinds.slice(0, -1).every((k) => k === 'snmp'),
+      JSON.stringify(kinds),
+    );
+    assert.equal(kinds.at(-1), 'M-SEARCH');
+  } finally {
+    await udp.close();
+    await desc.close();
+  }
+});
+
+test('a silent UDP port no probe claims: every UDP probe, one at a time, each counted', async () => {
+  const quiet = dgram.createSocket('udp4');
+  const seen: string[] = [];
+  quiet.on('message', (msg) => seen.push(msg[0] === 0x30 ? 'snmp' : msg.toString('latin1', 0, 4)));
+  await new Promise<void>((resolve) => quiet.bind(0, '127.0.0.1', resolve));
+  try {
+    const result = await runSsdp('127.0.0.1', quiet.address().port, SHUFFLED_UDP);
+    assert.equal(result.status, 'io-timeout');
+    assert.deepEqual(result.probesTried, ['snmp', 'ssdp', 'ddp']);
+    assert.equal(bookkeepingFields(result)['scan.probes'], '3');
+    assert.equal(bookkeepingFields(result)['scan.identified_by'], undefined);
+    // Sequential: every SNMP datagram before the M-SEARCH, the M-SEARCH before the search.
+    assert.deepEqual([...new Set(seen)], ['snmp', 'M-SE', 'SRCH']);
   } finally {
     await new Promise<void>((resolve) => quiet.close(() => resolve()));
   }

@@ -21,6 +21,7 @@ import { parse } from 'yaml';
 import {
   DEVICE_CLASSES,
   FIELDS,
+  type HostExplanation,
   type libraryStats,
   lintLibrary,
   loadSignatures,
@@ -184,24 +185,26 @@ test('identify names Dropbear 2019.78 and unknown-embedded; --explain shows the 
   const out = JSON.parse(run.stdout) as {
     device: { class: string; vendor: string | null };
     services: Array<{ product: string; version: string }>;
-    explain: Array<{
-      label: string;
-      signatures: Array<{ signature: string; evidence: Array<Record<string, unknown>> }>;
-    }>;
+    explain: HostExplanation;
   };
   assert.equal(out.device.class, 'unknown-embedded');
   assert.equal(out.device.vendor, null);
   assert.equal(out.services[0]?.product, 'Dropbear');
   assert.equal(out.services[0]?.version, '2019.78');
-  const service = out.explain.find((l) => l.label === 'service');
-  const ev = service?.signatures.find((s) => s.signature === 'dropbear/dropbear')?.evidence[0];
-  assert.equal(ev?.['field'], 'ssh.software');
-  assert.equal(ev?.['value'], 'dropbear_2019.78');
-  assert.equal(typeof ev?.['pattern'], 'string');
-  assert.match(run.stderr, /service ssh: Dropbear 2019\.78/);
+  // The explanation has the one shape scan --explain uses (src/match/explain.ts).
+  assert.equal(out.explain.ip, null);
+  assert.equal(out.explain.device?.class, 'unknown-embedded');
+  const software = out.explain.software[0];
+  assert.equal(software?.value, 'Dropbear 2019.78');
+  assert.deepEqual(
+    software?.evidence.map((e) => [e.field, e.signature, e.evidence, e.excerpt]),
+    [['ssh.software', 'dropbear/dropbear', 'software', 'dropbear_2019.78']],
+  );
+  assert.match(run.stderr, /^banner: unknown-embedded \(confidence [0-9.]+\)\n/);
+  assert.match(run.stderr, /\n {2}software: ssh Dropbear 2019\.78\n/);
   assert.match(
     run.stderr,
-    /ssh ssh\.software: evidence '\w[\w-]*' regex .* on "dropbear_2019\.78"/,
+    /\n {4}ssh ssh\.software · dropbear\/dropbear · software · "dropbear_2019\.78"\n/,
   );
 });
 
@@ -211,7 +214,7 @@ test('identify --explain sanitizes what the host sent', async () => {
   });
   assert.equal(run.code, 0, run.stderr);
   assert.ok(!run.stderr.includes('\u001b'), 'no raw escape reaches the terminal');
-  assert.match(run.stderr, /on "tinyd_1\.2\\x1b\[2J\\x07"/);
+  assert.match(run.stderr, / · "tinyd_1\.2\\x1b\[2J\\x07"/);
 });
 
 test('identify --record re-labels saved records and says what changed', async () => {
@@ -271,7 +274,7 @@ test('identify --record re-labels saved records and says what changed', async ()
   assert.match(run.stderr, /2 record\(s\), 1 with a different label/);
 
   const explained = await runCli(['identify', '--record', file, '--signatures', good, '--explain']);
-  assert.match(explained.stderr, /port 80\/http http\.title: evidence 'title'/);
+  assert.match(explained.stderr, /port 80\/http http\.title · [\w/-]+ · title · "BoxNAS BN-320/);
 
   writeFileSync(file, `${JSON.stringify(record('192.0.2.7', {}))}\n{not json\n`);
   const broken = await runCli(['identify', '--record', file, '--signatures', good]);

@@ -6,8 +6,9 @@
  * Figures: share of open services whose protocol was identified (`scan.identified_by`
  * set) within 1 probe and within 2 (targets 80% and 90%), share of open services that a
  * signature or vendor hint labeled within 1 and 2 probes, and the average probes per open
- * port (target ≤ 2). UDP ports the lab shifts off 161/1900 are unknown to the runner, so
- * it tries every UDP probe there: the table splits TCP and UDP so that cost shows.
+ * port (target ≤ 2). UDP ports the lab shifts off 161/1900/987 are unknown to the runner,
+ * so it asks there in one UDP protocol after another, commonest first, until one answers:
+ * the table splits TCP and UDP so that cost shows.
  */
 import { scan } from '../engine/scan.js';
 import { startLab } from '../lab/index.js';
@@ -99,7 +100,8 @@ export const bench: Bench = async () => {
   }
   out.push(
     'Targets: protocol identified within 1 probe ≥ 80%, within 2 ≥ 90%; ≤ 2 probes per open port. ' +
-      'Non-hostile lab personas. On shifted UDP ports no probe claims the port, so every UDP probe runs (side by side).',
+      'Non-hostile lab personas. On shifted UDP ports no probe claims the port: UDP probes run one at a time, ' +
+      'commonest protocol first (SNMP, SSDP, DDP), until one answers.',
   );
   return { title: 'Probe economy (lab)', markdown: out.join('\n') };
 };

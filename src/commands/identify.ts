@@ -2,7 +2,9 @@
  * `thingscan identify`: offline labels, no network. Either a banner read from stdin
  * (`--protocol ssh <<< 'SSH-2.0-dropbear_2019.78'`) or saved host records re-identified
  * with the current library (`--record out.ndjson`: one line per record, old and new labels).
- * `--explain` says, per label, which evidence fired on which port and field.
+ * `--explain` says, per label, which evidence fired on which port and field: the same
+ * explanation as `scan --explain` (`src/match/explain.ts`), as text on stderr and as JSON
+ * (`explain`) on stdout.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -12,138 +14,20 @@ import {
   DEFAULTS,
   type DeviceVerdict,
   type HostRecord,
-  type Identification,
   identifyServices,
   isBannerProtocol,
   loadSignatures,
-  type ServiceInput,
-  type SignatureHit,
   type SignatureLibrary,
   servicesFromFields,
 } from '../index.js';
-import { excerpt as excerptForTerminal } from '../output/index.js';
+import {
+  explainIdentification,
+  formatHostExplanation,
+  servicesOfRecord,
+} from '../match/explain.js';
 import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
 
 type Maybe<T> = T | undefined;
-
-/** Characters of a field value shown by --explain. */
-const EXPLAIN_VALUE_CAP = 120;
-
-/** One evidence item that counted, located on a service. */
-export interface ExplainedEvidence {
-  readonly port: number;
-  readonly protocol: string;
-  readonly field: string;
-  readonly signature: string;
-  readonly evidence: string;
-  readonly kind: string;
-  readonly pattern: string;
-  readonly weight: number;
-  readonly negate: boolean;
-  /** Sanitized, capped excerpt of the field value it read. */
-  readonly value: string;
-}
-
-/** One label (device, alternative, a service's software, or a near miss) and its evidence. */
-export interface ExplainedLabel {
-  readonly label: 'device' | 'alternative' | 'service' | 'below-threshold';
-  /** Human summary of the label. */
-  readonly summary: string;
-  readonly signatures: ReadonlyArray<{
-    readonly signature: string;
-    readonly score: number;
-    readonly min_score: number;
-    readonly evidence: readonly ExplainedEvidence[];
-  }>;
-}
-
-/** Builds the explanation of an identification (includePartial hits become near misses). */
-export function explain(
-  result: Identification,
-  services: readonly ServiceInput[],
-): ExplainedLabel[] {
-  const byId = new Map(result.hits.map((h) => [h.signature.id, h]));
-  const detail = (hit: SignatureHit, only?: number) => ({
-    signature: hit.signature.id,
-    score: hit.score,
-    min_score: hit.signature.minScore,
-    evidence: hit.fired.flatMap((f) =>
-      f.services
-        .filter((s) => only === undefined || s === only)
-        .slice(0, 1)
-        .map((s) => ({
-          port: services[s]?.port ?? 0,
-          protocol: services[s]?.protocol ?? 'unknown',
-          field: f.item.field,
-          signature: hit.signature.id,
-          evidence: f.item.id,
-          kind: f.item.kind,
-          pattern: f.item.pattern,
-          weight: f.item.weight,
-          negate: f.item.negate,
-          value: excerptForTerminal(f.value, EXPLAIN_VALUE_CAP),
-        })),
-    ),
-  });
-  const verdictLabel = (label: 'device' | 'alternative', v: DeviceVerdict): ExplainedLabel => ({
-    label,
-    summary: `${v.class}${v.vendor ? ` ${v.vendor}` : ''}${v.product ? ` ${v.product}` : ''}${v.model ? ` ${v.model}` : ''}${v.os.version ? ` (os ${v.os.version})` : ''}, confidence ${v.confidence}`,
-    signatures: v.signatures.flatMap((id) => {
-      const hit = byId.get(id);
-      return hit ? [detail(hit)] : [];
-    }),
-  });
-  const out: ExplainedLabel[] = [];
-  if (result.device) out.push(verdictLabel('device', result.device));
-  for (const alt of result.alternatives) out.push(verdictLabel('alternative', alt));
-  result.services.forEach((label, i) => {
-    if (label.matches.length === 0) return;
-    const s = services[i];
-    const name = [label.product, label.version].filter(Boolean).join(' ') || '(no software label)';
-    out.push({
-      label: 'service',
-      summary: `${portName(s)}: ${name}`,
-      signatures: label.matches.flatMap((m) => {
-        const hit = byId.get(m.signature);
-        return hit ? [detail(hit, i)] : [];
-      }),
-    });
-  });
-  const near = result.hits.filter((h) => !h.fires);
-  if (near.length > 0) {
-    out.push({
-      label: 'below-threshold',
-      summary: `${near.length} signature(s) scored below their min_score`,
-      signatures: near.map((h) => detail(h)),
-    });
-  }
-  return out;
-}
-
-function portName(s: ServiceInput | undefined): string {
-  if (!s) return '?';
-  return s.port > 0 ? `port ${s.port}/${s.protocol}` : s.protocol;
-}
-
-/** Human form of {@link explain}, one line per label, signature and evidence item. */
-export function formatExplain(labels: readonly ExplainedLabel[]): string {
-  const lines: string[] = [];
-  for (const l of labels) {
-    lines.push(`${l.label} ${l.summary}`);
-    for (const s of l.signatures) {
-      lines.push(
-        `  ${s.signature}: score ${s.score} ${s.score + 1e-9 >= s.min_score ? '>=' : '<'} min_score ${s.min_score}`,
-      );
-      for (const e of s.evidence) {
-        const where = e.port > 0 ? `port ${e.port}/${e.protocol}` : e.protocol;
-        lines.push(
-          `    ${where} ${e.field}: evidence '${e.evidence}' ${e.negate ? 'NOT ' : ''}${e.kind} ${JSON.stringify(e.pattern)} (weight ${e.weight}) on "${e.value}"`,
-        );
-      }
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 /** A saved host record and where it came from. */
 export interface RecordLine {
@@ -193,18 +77,6 @@ export async function* recordsFromFile(file: string): AsyncGenerator<RecordLine>
   }
 }
 
-/** A record's services as matcher input (services without fields are left out). */
-export function servicesOfRecord(record: HostRecord): ServiceInput[] {
-  return record.services
-    .filter((s) => s.fields && Object.keys(s.fields).length > 0)
-    .map((s) => ({
-      port: s.port,
-      transport: s.transport,
-      protocol: s.protocol,
-      fields: { ...s.fields },
-    }));
-}
-
 /** All fields of a record merged (first service wins per field), for drafting a signature. */
 export function fieldsOfRecord(record: HostRecord): Record<string, string> {
   const out: Record<string, string> = {};
@@ -235,6 +107,9 @@ async function identifyRecords(
     total++;
     const services = servicesOfRecord(record);
     const result = identifyServices(library, services, { includePartial: withExplain });
+    const explanation = withExplain
+      ? explainIdentification(record.ip, result, services)
+      : undefined;
     const before = labelOf(record.device);
     const after = labelOf(result.device);
     const same = JSON.stringify(before) === JSON.stringify(after);
@@ -252,10 +127,10 @@ async function identifyRecords(
         signatures_version: library.version,
         ...after,
       },
-      ...(withExplain ? { explain: explain(result, services) } : {}),
+      ...(explanation ? { explain: explanation } : {}),
     };
     await writeChunk(process.stdout, `${JSON.stringify(line)}\n`);
-    if (withExplain) stderr(`${record.ip}\n${formatExplain(line.explain ?? [])}`);
+    if (explanation) process.stderr.write(formatHostExplanation(explanation));
   }
   stderr(
     `identify: ${total} record(s), ${changed} with a different label under library ${library.version}`,
@@ -298,17 +173,17 @@ async function runIdentify(argv: {
   }
   const services = servicesFromFields(bannerFields(text, protocol, argv.field));
   const result = identifyServices(library, services, { includePartial: argv.explain });
-  const labels = argv.explain ? explain(result, services) : undefined;
+  const explanation = argv.explain ? explainIdentification(null, result, services) : undefined;
   process.stdout.write(
     `${JSON.stringify({
       device: result.device,
       alternatives: result.alternatives,
       services: result.services,
       signatures_version: library.version,
-      ...(labels ? { explain: labels } : {}),
+      ...(explanation ? { explain: explanation } : {}),
     })}\n`,
   );
-  if (labels) process.stderr.write(labels.length > 0 ? formatExplain(labels) : 'nothing fired\n');
+  if (explanation) process.stderr.write(formatHostExplanation(explanation));
   return EXIT.ok;
 }
 
@@ -336,7 +211,8 @@ export const registerIdentify: CommandRegistrar = (parser, done) =>
         .option('explain', {
           type: 'boolean',
           default: false,
-          describe: 'per label, the evidence that fired (JSON "explain" on stdout, text on stderr)',
+          describe:
+            'per label, the evidence that fired, as scan --explain prints it (JSON "explain" on stdout, text on stderr)',
         })
         .example(
           "$0 identify --protocol ssh <<< 'SSH-2.0-dropbear_2019.78'",

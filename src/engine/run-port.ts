@@ -6,6 +6,9 @@
  * and a port whose HTTP attempt got no HTTP back (non-HTTP bytes, or closed at once) gets
  * one TLS attempt on a fresh rate-limited connection, with HTTP inside when it works.
  *
+ * A UDP port of no known protocol is asked in one protocol at a time, commonest first,
+ * until one answers ({@link guessUdp}).
+ *
  * `probesTried` lists every probe spent on the port; the engine turns it into the record's
  * `scan.identified_by` and `scan.probes` fields ({@link bookkeepingFields}).
  */
@@ -100,28 +103,7 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
       return guard(options, own.name, done, () => own.run(context(options)));
     }
     if (udp.length === 0) return done('unknown', 'skipped');
-    // A UDP port says nothing until asked in its own protocol: a port of no known protocol
-    // gets one exchange of each UDP probe, side by side so the wait is the longest one, not
-    // their sum; the first answer ends the others. Registry order breaks ties.
-    for (const probe of udp) tried.push(probe.name);
-    const group = new AbortController();
-    const shared: PortRunOptions = {
-      ...options,
-      signal: AbortSignal.any([options.signal, group.signal]),
-    };
-    const results = await Promise.all(
-      udp.map(async (probe) => {
-        const result = await guard(shared, probe.name, done, () => probe.run(context(shared)));
-        if (result.status === 'ok') group.abort();
-        return result;
-      }),
-    );
-    // No answer in any protocol: an answer no probe understood says more than silence.
-    return (
-      results.find((r) => r.status === 'ok') ??
-      results.find((r) => r.status !== 'io-timeout') ??
-      done('unknown', 'io-timeout')
-    );
+    return await guessUdp(options, udp, tried, done);
   }
 
   const tcp = options.probes.filter((p): p is TcpProbe => p.transport === 'tcp');
@@ -220,6 +202,38 @@ async function runOnFreshConnection(
 }
 
 /**
+ * A UDP port no probe claims says nothing until asked in its own protocol: ask in one
+ * protocol at a time, the commonest on the internet first ({@link UdpProbe.rarity}; registry
+ * order breaks ties), and stop at the first answer, so an SNMP agent costs one probe and
+ * a UPnP responder two. Each probe is counted as it is sent; the host deadline (`signal`)
+ * stops the sequence. With no answer in any protocol, an answer no probe understood is
+ * reported rather than silence.
+ */
+async function guessUdp(
+  options: PortRunOptions,
+  udp: readonly UdpProbe[],
+  tried: string[],
+  done: (p: Protocol, s: ProbeStatus, out?: Pick<ProbeOutput, 'fields' | 'banner'>) => PortResult,
+): Promise<PortResult> {
+  const order = udp
+    .map((probe, index) => ({ probe, index }))
+    .sort((a, b) => a.probe.rarity - b.probe.rarity || a.index - b.index)
+    .map((x) => x.probe);
+  let answered: PortResult | undefined;
+  for (const probe of order) {
+    if (options.signal.aborted) break;
+    tried.push(probe.name);
+    const result = await guard(options, probe.name, done, () => probe.run(context(options)));
+    if (result.status === 'ok') return result;
+    if (result.status !== 'io-timeout') answered ??= result;
+  }
+  // Rebuilt so that it counts every probe spent, not only those before it.
+  return answered
+    ? done(answered.protocol, answered.status, answered)
+    : done('unknown', 'io-timeout');
+}
+
+/**
  * Chooses the server-first probe whose `detect` is most certain about the greeting; ties go
  * to the probe expected on this port, then to registry order. Client-first probes (HTTP)
  * are never chosen for a port that volunteered bytes.
@@ -280,8 +294,8 @@ async function guard(
  */
 export function bookkeepingFields(result: PortResult): Record<string, string> {
   const fields: Record<string, string> = {};
-  // UDP probes of an unclaimed port run side by side: the one that answered is the one
-  // whose protocol the result carries; for TCP it is the last one run.
+  // The probe whose protocol the result carries identified it; otherwise (a TLS service
+  // with no HTTP inside is recorded as `tls`) the last one run did.
   const by = result.probesTried.includes(result.protocol)
     ? result.protocol
     : result.probesTried.at(-1);

@@ -14,6 +14,16 @@ export interface FaviconSpec {
   readonly pattern: 'square' | 'diagonal' | 'stripes' | 'dot' | 'frame';
 }
 
+/**
+ * Stand-in icons that several personas of one maker serve alike, as one maker's firmware
+ * serves the same icon on every model. Lab drawings, not the makers' artwork: a signature
+ * reading their hashes says so and stays experimental.
+ */
+export const SHARED_ICONS = {
+  /** Hikvision cameras (personas `hikvision-camera` and `favicon-camera`). */
+  hikvision: { background: [200, 20, 30], foreground: [255, 255, 255], pattern: 'square' },
+} as const satisfies Record<string, FaviconSpec>;
+
 const SIZE = 16;
 
 /** Encodes a 16x16 32-bit ICO (BMP payload, bottom-up rows, empty AND mask). */

@@ -10,9 +10,10 @@
  * No behaviour lives here: the generic servers in `servers/` turn this data into protocol.
  */
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
-import { makeFavicon } from './favicon.js';
+import { makeFavicon, SHARED_ICONS } from './favicon.js';
 import { DEPTH_PERSONAS } from './personas-depth.js';
 import { DEPTH2_PERSONAS } from './personas-depth2.js';
+import { DEPTH3_PERSONAS } from './personas-depth3.js';
 import { HOSTILE_PERSONAS } from './personas-hostile.js';
 import type {
   FtpConfig,
@@ -1093,11 +1094,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<input id="username" type="text"><input id="password" type="password">\n' +
                 '<button id="login">Login</button></div>\n</body>\n</html>\n',
             ),
-            '/favicon.ico': icon(HIKVISION, {
-              background: [200, 20, 30],
-              foreground: [255, 255, 255],
-              pattern: 'square',
-            }),
+            '/favicon.ico': icon(HIKVISION, SHARED_ICONS.hikvision),
           },
           page(
             404,
@@ -1305,4 +1302,5 @@ export const PERSONAS: readonly PersonaDefinition[] = [
   ...HOSTILE_PERSONAS,
   ...DEPTH_PERSONAS,
   ...DEPTH2_PERSONAS,
+  ...DEPTH3_PERSONAS,
 ];

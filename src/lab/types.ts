@@ -54,6 +54,14 @@ export interface SshConfig {
   readonly ciphers: readonly string[];
   readonly macs: readonly string[];
   readonly compression: readonly string[];
+  /**
+   * Names the daemon lists in kex_algorithms after the real methods that select no key
+   * exchange but signal an extension, e.g. Dropbear's `kexguess2@matt.ucc.asn.au`. `ssh2`
+   * refuses names it cannot run, so the lab adds these to the offer it sends and hashes
+   * (`servers/ssh.ts`). Clients list such markers after real methods too, so negotiation
+   * never lands on one.
+   */
+  readonly kexSignals?: readonly string[];
 }
 
 /**

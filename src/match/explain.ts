@@ -2,8 +2,11 @@
  * Why a host got its labels: for each label of the device verdict (class, vendor, product,
  * model, os) the evidence that set it — service, field, signature, evidence item and a
  * sanitized excerpt of what the device sent — plus the vendor hints (enterprise numbers,
- * MAC OUIs) that counted. Used by `thingscan scan --explain`; recomputed from a record's
- * services, so it explains saved records too.
+ * MAC OUIs) that counted; then the software named on each port, and the signatures that
+ * scored but stayed below their `min_score` (near misses). The one explanation of both
+ * `thingscan scan --explain` and `thingscan identify --explain`: the same text on stderr,
+ * and {@link HostExplanation} as the JSON shape. Recomputed from a record's services, so a
+ * saved record explains the same as the live scan did.
  */
 import { HINT_SIGNATURE, type VendorHint } from '../enrich/index.js';
 import { excerpt } from '../output/sanitize.js';
@@ -44,47 +47,75 @@ export interface LabelExplanation {
   readonly evidence: readonly LabelEvidence[];
 }
 
-/** Everything --explain says about one host. */
+/** The software a signature named on one port, and the evidence behind it. */
+export interface SoftwareExplanation {
+  /** Port (0 when offline fields had no port). */
+  readonly port: number;
+  readonly protocol: string;
+  /** Product and version as printed (`Dropbear 2019.78`). */
+  readonly value: string;
+  readonly evidence: readonly LabelEvidence[];
+}
+
+/** A signature that scored but stayed below its `min_score`. */
+export interface NearMiss {
+  readonly signature: string;
+  /** 1 − Π(1 − w) over the items that fired, rounded to 2 decimals. */
+  readonly score: number;
+  readonly min_score: number;
+  readonly evidence: readonly LabelEvidence[];
+}
+
+/** Everything --explain says about one host: the JSON shape of both commands. */
 export interface HostExplanation {
-  readonly ip: string;
+  /** Address of the record; null for a banner given offline (`identify` on stdin). */
+  readonly ip: string | null;
   /** The verdict explained (null: nothing identified). */
   readonly device: DeviceVerdict | null;
   readonly labels: readonly LabelExplanation[];
   /** Alternatives, one line each: `class vendor (confidence)` and their signatures. */
   readonly alternatives: readonly string[];
+  /** Software named per port, in service order. */
+  readonly software: readonly SoftwareExplanation[];
+  /** Signatures below their threshold, best first (empty unless matched with `includePartial`). */
+  readonly near_misses: readonly NearMiss[];
 }
 
 /** A record's services as matcher input (services without fields are left out). */
-function servicesOf(record: HostRecord): ServiceInput[] {
+export function servicesOfRecord(record: HostRecord): ServiceInput[] {
   return record.services
     .filter((s) => s.fields && Object.keys(s.fields).length > 0)
     .map((s) => ({ port: s.port, transport: s.transport, protocol: s.protocol, fields: s.fields }));
 }
 
-/** Explains a host record by matching its services again with `library`. */
+/**
+ * Explains a host record by matching its services again with `library`, near misses
+ * included: what `scan --explain` and `identify --record … --explain` print.
+ */
 export function explainRecord(library: SignatureLibrary, record: HostRecord): HostExplanation {
-  const services = servicesOf(record);
-  return explainIdentification(record.ip, identifyServices(library, services), services);
+  const services = servicesOfRecord(record);
+  const result = identifyServices(library, services, { includePartial: true });
+  return explainIdentification(record.ip, result, services);
 }
 
 /** Explains an identification of `services` (as returned by `identifyServices`). */
 export function explainIdentification(
-  ip: string,
+  ip: string | null,
   result: Identification,
   services: readonly ServiceInput[],
 ): HostExplanation {
   const device = result.device;
-  if (!device) return { ip, device: null, labels: [], alternatives: [] };
-  const byId = new Map(result.hits.map((h) => [h.signature.id, h]));
-  const hits = device.signatures.flatMap((id) => {
-    const h = byId.get(id);
-    return h ? [h] : [];
-  });
-  const fromItems = (hit: SignatureHit, items: readonly FiredEvidence[]): LabelEvidence[] =>
+  /** Where each item fired: on service `on` when given, else the first service it fired on. */
+  const fromItems = (
+    hit: SignatureHit,
+    items: readonly FiredEvidence[],
+    on?: number,
+  ): LabelEvidence[] =>
     items.flatMap((f) => {
-      const index = f.services[0];
+      const index = on !== undefined && f.services.includes(on) ? on : f.services[0];
       const s = index === undefined ? undefined : services[index];
       if (!s) return [];
+      const value = index === f.services[0] ? f.value : (s.fields[f.item.field] ?? f.value);
       return [
         {
           port: s.port,
@@ -92,10 +123,44 @@ export function explainIdentification(
           field: f.item.field,
           signature: hit.signature.id,
           evidence: f.item.id,
-          excerpt: excerpt(f.value, EXPLAIN_EXCERPT),
+          excerpt: excerpt(value, EXPLAIN_EXCERPT),
         },
       ];
     });
+  const software = result.services.flatMap((label, i): SoftwareExplanation[] => {
+    const s = services[i];
+    const named = [label.product, label.version].filter(Boolean).join(' ');
+    if (!s || named === '') return [];
+    const behind = result.hits.filter((h) => h.fires && h.signature.service && h.services.has(i));
+    return [
+      {
+        port: s.port,
+        protocol: s.protocol,
+        value: named,
+        evidence: behind.flatMap((h) =>
+          fromItems(
+            h,
+            h.fired.filter((f) => f.services.includes(i)),
+            i,
+          ),
+        ),
+      },
+    ];
+  });
+  const near_misses = result.hits
+    .filter((h) => !h.fires && h.fired.length > 0)
+    .map((h) => ({
+      signature: h.signature.id,
+      score: Math.round(h.score * 100) / 100,
+      min_score: h.signature.minScore,
+      evidence: fromItems(h, h.fired),
+    }));
+  if (!device) return { ip, device: null, labels: [], alternatives: [], software, near_misses };
+  const byId = new Map(result.hits.map((h) => [h.signature.id, h]));
+  const hits = device.signatures.flatMap((id) => {
+    const h = byId.get(id);
+    return h ? [h] : [];
+  });
   const hintEvidence = (hints: readonly VendorHint[]): LabelEvidence[] =>
     hints.map((h) => {
       const s = services[h.service];
@@ -179,30 +244,53 @@ export function explainIdentification(
     (a) =>
       `${a.class}${a.vendor ? ` ${a.vendor}` : ''}${a.product ? ` ${a.product}` : ''} (confidence ${a.confidence}) from ${a.signatures.join(', ')}`,
   );
-  return { ip, device, labels, alternatives };
+  return { ip, device, labels, alternatives, software, near_misses };
 }
 
-/** Text form, one line per label and one per piece of evidence; ends with a newline. */
+/** What the first line names: the address, or `banner` for offline fields. */
+function subject(e: HostExplanation): string {
+  return e.ip ?? 'banner';
+}
+
+/**
+ * Text form, one line per label and one per piece of evidence, then the software per port
+ * and the near misses; ends with a newline. Every value the host sent is sanitized.
+ */
 export function formatHostExplanation(e: HostExplanation): string {
   const lines: string[] = [];
   if (!e.device) {
-    lines.push(`${e.ip}: nothing identified`);
-    return `${lines.join('\n')}\n`;
+    lines.push(`${subject(e)}: nothing identified`);
+  } else {
+    lines.push(
+      `${subject(e)}: ${e.device.class}${e.device.vendor ? ` ${e.device.vendor}` : ''} (confidence ${e.device.confidence})`,
+    );
   }
-  lines.push(
-    `${e.ip}: ${e.device.class}${e.device.vendor ? ` ${e.device.vendor}` : ''} (confidence ${e.device.confidence})`,
-  );
   for (const l of e.labels) {
     lines.push(`  ${l.label}: ${excerpt(l.value, EXPLAIN_EXCERPT)}`);
     if (l.evidence.length === 0)
       lines.push('    (no single piece of evidence: set by the verdict rules)');
-    for (const ev of dedupe(l.evidence)) {
-      const where = ev.port > 0 ? `port ${ev.port}/${ev.protocol}` : ev.protocol;
-      lines.push(`    ${where} ${ev.field} · ${ev.signature} · ${ev.evidence} · "${ev.excerpt}"`);
-    }
+    lines.push(...evidenceLines(l.evidence));
   }
   for (const a of e.alternatives) lines.push(`  alternative: ${excerpt(a, 200)}`);
+  for (const s of e.software) {
+    lines.push(`  software: ${where(s)} ${excerpt(s.value, EXPLAIN_EXCERPT)}`);
+    lines.push(...evidenceLines(s.evidence));
+  }
+  for (const n of e.near_misses) {
+    lines.push(`  near miss: ${n.signature} score ${n.score} < min_score ${n.min_score}`);
+    lines.push(...evidenceLines(n.evidence));
+  }
   return `${lines.join('\n')}\n`;
+}
+
+function where(e: { readonly port: number; readonly protocol: string }): string {
+  return e.port > 0 ? `port ${e.port}/${e.protocol}` : e.protocol;
+}
+
+function evidenceLines(list: readonly LabelEvidence[]): string[] {
+  return dedupe(list).map(
+    (ev) => `    ${where(ev)} ${ev.field} · ${ev.signature} · ${ev.evidence} · "${ev.excerpt}"`,
+  );
 }
 
 function dedupe(list: readonly LabelEvidence[]): LabelEvidence[] {

@@ -3,6 +3,7 @@
  * KEXINIT algorithm order. Every authentication attempt is rejected and counted; no session
  * is ever opened.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { HostRecorder, RunningServer, SshConfig, SshHostKeyType } from '../types.js';
@@ -50,7 +51,11 @@ export function sshAcceptor(
   recorder: HostRecorder,
 ): (socket: net.Socket) => void {
   const ssh = createSshServer(config, keys[config.hostKey]);
+  const signals = config.kexSignals ?? [];
+  let offer: Offer | undefined;
   ssh.on('connection', (client) => {
+    // Emitted once the client's ident is read, just before our KEXINIT goes out.
+    if (signals.length > 0) offer = withKexSignals(client, signals, offer);
     // Protocol errors from a hostile client end that connection only.
     client.on('error', () => {});
     client.on('authentication', (ctx) => {
@@ -63,6 +68,67 @@ export function sshAcceptor(
 }
 
 type Algorithms = NonNullable<ssh2.ServerConfig['algorithms']>;
+
+/** Name lists of a KEXINIT, as `ssh2`'s internal `KexInit` takes and keeps them. */
+interface OfferLists {
+  readonly kex: readonly string[];
+  readonly serverHostKey: readonly string[];
+  readonly cs: Readonly<Record<'cipher' | 'mac' | 'compress' | 'lang', readonly string[]>>;
+  readonly sc: Readonly<Record<'cipher' | 'mac' | 'compress' | 'lang', readonly string[]>>;
+}
+type Entry = { readonly array: readonly string[] };
+type Direction = Readonly<Record<'cipher' | 'mac' | 'compress' | 'lang', Entry>>;
+/** `ssh2`'s `KexInit` instance: the offer a connection sends, hashes and negotiates with. */
+interface Offer {
+  readonly lists: {
+    readonly kex: Entry;
+    readonly serverHostKey: Entry;
+    readonly cs: Direction;
+    readonly sc: Direction;
+  };
+}
+
+/**
+ * `ssh2`'s offer class. It is internal (ssh2 is pinned in package.json): the public Server
+ * validates every name against what it can run, and a kex marker such as `kexguess2@…`
+ * runs nothing. The e2e test of the Dropbear persona fails if this ever stops working.
+ */
+const { KexInit } = createRequire(import.meta.url)('ssh2/lib/protocol/kex.js') as {
+  KexInit: new (lists: OfferLists) => Offer;
+};
+
+/**
+ * Gives a connection's protocol an offer with `signals` after the real kex methods (and
+ * before ssh2's own strict-kex marker, which it always appends). The same offer object is
+ * used for the KEXINIT sent, the exchange hash and negotiation, so the handshake stays
+ * valid. Returns the offer, built once per daemon and reused.
+ */
+function withKexSignals(client: unknown, signals: readonly string[], built?: Offer): Offer {
+  const protocol = (client as { _protocol?: { _offer?: Offer } })._protocol;
+  const current = protocol?._offer;
+  if (!protocol || !current) throw new Error('ssh2 internals changed: no offer to extend');
+  const offer = built ?? extendOffer(current, signals);
+  protocol._offer = offer;
+  return offer;
+}
+
+function extendOffer(base: Offer, signals: readonly string[]): Offer {
+  const { kex, serverHostKey, cs, sc } = base.lists;
+  const real = kex.array.filter((n) => !n.startsWith('kex-strict-'));
+  const strict = kex.array.filter((n) => n.startsWith('kex-strict-'));
+  const names = (d: Direction) => ({
+    cipher: d.cipher.array,
+    mac: d.mac.array,
+    compress: d.compress.array,
+    lang: d.lang.array,
+  });
+  return new KexInit({
+    kex: [...real, ...signals, ...strict],
+    serverHostKey: serverHostKey.array,
+    cs: names(cs),
+    sc: names(sc),
+  });
+}
 
 /**
  * Builds the ssh2 server. Names this ssh2/OpenSSL build cannot speak are dropped one by
