@@ -4,9 +4,9 @@
  *
  * - `favicon-camera`: a Hikvision camera whose web server sends a generic `Server` header
  *   and a blank page with an empty title. It serves the same stand-in icon as the lab's
- *   other Hikvision camera (`SHARED_ICONS.hikvision`): a lab drawing, so the signature
- *   reading its hash (`hikvision/ipcam-favicon`) says it is a lab reconstruction and stays
- *   experimental.
+ *   other Hikvision camera (`SHARED_ICONS.hikvision`): a lab drawing padded to the
+ *   favicon mmh3 published for Hikvision's web interface (999357577), which the signature
+ *   `hikvision/ipcam-favicon` reads; the drawing is ours, the hash is the field's.
  * - `kexinit-dropbear`: an embedded box whose vendor rewrote Dropbear's ident line to a
  *   generic `SSH-2.0-server`. Its KEXINIT still lists `kexguess2@matt.ucc.asn.au`, the
  *   marker every Dropbear release since 2013 offers and no other SSH implementation does;
