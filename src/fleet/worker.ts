@@ -223,9 +223,13 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   });
   worker.on('error', (error) => noteDown(error));
   worker.on('failed', (job, error) => {
+    // BullMQ sets `finishedOn` when the job went to the failed set instead of a retry.
+    const final = typeof job?.finishedOn === 'number';
     log.warn(
-      { event: 'batch-failed', job: job?.id, err: error.message },
-      'batch failed; BullMQ retries it',
+      { event: 'batch-failed', job: job?.id, final, err: error.message },
+      final
+        ? 'batch failed for good (collect reports it; enqueue --retry-failed puts it back)'
+        : 'batch failed; BullMQ retries it',
     );
   });
 
