@@ -1,8 +1,9 @@
 /**
  * The worker fleet (issue 8) against a real Redis (test/support/redis.ts) and real
  * loopback servers: a worker killed mid-batch loses nothing and duplicates nothing, the
- * connection rate holds across two workers, and Redis missing or going away is reported
- * clearly with the scan left resumable.
+ * connection rate holds across two workers, Redis missing or going away is reported
+ * clearly with the scan left resumable, and a batch that fails for good is reported by
+ * `collect` (exit 1) and put back by `enqueue --retry-failed`.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAME, scanKeys } from '../src/fleet/index.js';
+import { bullKeys, QUEUE_NAME, scanKeys } from '../src/fleet/index.js';
 import { type RunningLab, startLab } from '../src/index.js';
 import { runCli } from './support/cli.js';
 import { CLI } from './support/paths.js';
@@ -452,5 +453,81 @@ test('Redis going away mid-scan: the worker stops with a clear error; jobs and r
     assert.equal((await again.exited)[0], 0, again.stderr());
   } finally {
     await persistent.stop();
+  }
+});
+
+test('a batch that fails for good: collect counts and names it, exits 1; enqueue --retry-failed puts it back', {
+  timeout: 120_000,
+}, async () => {
+  const prefix = 'fleet-d';
+  const scanId = 'doomed';
+  const targets = FAST.slice(0, 8);
+  const enq = await runCli([
+    'enqueue',
+    ...targets,
+    '--redis',
+    redis.url,
+    '--prefix',
+    prefix,
+    '--scan-id',
+    scanId,
+    '--batch',
+    '4',
+    '--ports',
+    `T:${HOST_PORTS.join(',')}`,
+    '--no-snmp',
+    ...scanFlags(),
+  ]);
+  assert.equal(enq.code, 0, enq.stderr);
+  // Batch 1 as a newer enqueuer would write it: this worker refuses it (UnrecoverableError),
+  // so BullMQ fails it at once, with no retry left.
+  const client = new Redis(redis.url);
+  const jobKey = bullKeys.job(prefix, `${scanId}.b1`);
+  const original = (await client.hget(jobKey, 'data')) as string;
+  const doomed = JSON.parse(original) as { v: number; targets: string[] };
+  assert.deepEqual(doomed.targets, targets.slice(4));
+  await client.hset(jobKey, 'data', JSON.stringify({ ...doomed, v: 2 }));
+  const w = startWorker(redis.url, prefix, ['--concurrency', '1']);
+  const collectArgs = ['--redis', redis.url, '--prefix', prefix, '--scan-id', scanId];
+  try {
+    // --follow ends although the scan will never be complete, and says why.
+    const first = await collectWhile([w], collectArgs);
+    assert.equal(first.code, 1, first.stderr);
+    assert.deepEqual(ipsOf(first.stdout).sort(), targets.slice(0, 4).sort());
+    assert.match(first.stderr, /4\/8 done, 1 batch failed for good \(4 targets without a record\)/);
+    assert.match(
+      first.stderr,
+      /batch doomed\.b1 failed for good \(4 targets without a record\): bad batch job: version 2/,
+    );
+    assert.match(
+      first.stderr,
+      /thingscan enqueue --retry-failed --scan-id doomed --redis redis:\/\/127\.0\.0\.1:\d+\/? --prefix fleet-d/,
+    );
+    const failedEvent = await w.waitFor(
+      (e) => e['event'] === 'batch-failed' && e['job'] === `${scanId}.b1`,
+    );
+    assert.equal(failedEvent['final'], true, JSON.stringify(failedEvent));
+    // Without --follow too, and with --quiet: a failed batch is never silent.
+    const snapshot = await runCli(['collect', ...collectArgs, '--quiet']);
+    assert.equal(snapshot.code, 1, snapshot.stderr);
+    assert.match(snapshot.stderr, /batch doomed\.b1 failed for good/);
+
+    // The workers can read it again (as after an upgrade): --retry-failed puts it back.
+    await client.hset(jobKey, 'data', original);
+    const noId = await runCli(['enqueue', '--retry-failed', '--redis', redis.url]);
+    assert.equal(noId.code, 2, noId.stderr);
+    const retry = await runCli(['enqueue', '--retry-failed', ...collectArgs]);
+    assert.equal(retry.code, 0, retry.stderr);
+    assert.equal(retry.stdout, `${scanId}\n`);
+    assert.match(retry.stderr, /re-enqueued 1 failed batch of scan doomed \(doomed\.b1\)/);
+    const second = await collectWhile([w], collectArgs);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(ipsOf(second.stdout).sort(), [...targets].sort(), 'every target exactly once');
+    assert.match(second.stderr, /8\/8 done/);
+    assert.doesNotMatch(second.stderr, /failed for good/);
+    w.child.kill('SIGTERM');
+    assert.equal((await w.exited)[0], 0, w.stderr());
+  } finally {
+    client.disconnect();
   }
 });

@@ -295,12 +295,14 @@ function runWorker(ns: Netns, args: string[]): Promise<WorkerResult> {
   });
 }
 
-interface RunningScaleLab {
+/** A `thingscan lab --scale` process in a namespace; `stop()` returns its counters (JSON). */
+export interface RunningScaleLab {
   readonly portSpec: string;
   stop(): Promise<string>;
 }
 
-function startLabProcess(
+/** Starts `thingscan lab --scale HOSTS` in `ns`; resolves once it is ready (also used by the fleet bench). */
+export function startLabProcess(
   ns: Netns,
   hosts: number,
   delayMs: number,

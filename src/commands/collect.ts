@@ -1,12 +1,13 @@
 /**
  * `thingscan collect`: a scan's records from the fleet's Redis stream to NDJSON, one line
- * per target, with progress (records/enqueued) on stderr.
+ * per target, with progress (done/enqueued, batches failed for good) on stderr. Exits 1
+ * when a batch failed for good, and says how to re-enqueue it.
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CollectProgress } from '../fleet/collect.js';
-import { checkScanId } from '../fleet/keys.js';
-import { ThingscanError } from '../index.js';
+import { checkScanId, DEFAULT_PREFIX } from '../fleet/keys.js';
+import { sanitizeForTerminal, ThingscanError } from '../index.js';
 import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
 import { withFleetConnection } from './fleet-options.js';
 
@@ -20,7 +21,36 @@ interface CollectArgs {
 }
 
 function describe(scanId: string, p: CollectProgress): string {
-  return `collect: scan ${scanId}: ${p.collected} records collected, ${p.done}/${p.enqueued} done${p.sealed ? '' : ' (enqueue still running)'}`;
+  const failed =
+    p.failed.length > 0
+      ? `, ${p.failed.length} batch${p.failed.length === 1 ? '' : 'es'} failed for good (${p.failedTargets} targets without a record)`
+      : '';
+  return `collect: scan ${scanId}: ${p.collected} records collected, ${p.done}/${p.enqueued} done${failed}${p.sealed ? '' : ' (enqueue still running)'}`;
+}
+
+/** Most failed batches named one by one at the end. */
+const NAMED_FAILURES = 5;
+
+/** What to say when batches failed for good: which, why, and the command that retries them. */
+function describeFailures(
+  argv: CollectArgs,
+  scanId: string,
+  p: CollectProgress,
+  redis: string,
+): string[] {
+  const lines = p.failed
+    .slice(0, NAMED_FAILURES)
+    .map(
+      (f) =>
+        `collect: batch ${f.jobId} failed for good (${f.missing} targets without a record): ${sanitizeForTerminal(f.reason.slice(0, 200)) || 'no reason recorded'}`,
+    );
+  if (p.failed.length > NAMED_FAILURES)
+    lines.push(`collect: … and ${p.failed.length - NAMED_FAILURES} more failed batches`);
+  const prefix = argv.prefix === DEFAULT_PREFIX ? '' : ` --prefix ${argv.prefix}`;
+  lines.push(
+    `collect: re-enqueue them (records already written are kept, none is duplicated): thingscan enqueue --retry-failed --scan-id ${scanId} --redis ${redis}${prefix}`,
+  );
+  return lines;
 }
 
 async function runCollect(argv: CollectArgs): Promise<number> {
@@ -46,7 +76,7 @@ async function runCollect(argv: CollectArgs): Promise<number> {
   let lastText = '';
   let final: CollectProgress;
   // Loaded here: other commands need not load the Redis client.
-  const { collectRecords, connectRedis } = await import('../fleet/index.js');
+  const { collectRecords, connectRedis, redactUrl } = await import('../fleet/index.js');
   const redis = await connectRedis(argv.redis, 'fail-fast').catch((error: unknown) => {
     file?.end();
     throw error;
@@ -88,7 +118,13 @@ async function runCollect(argv: CollectArgs): Promise<number> {
   if (!argv.quiet) stderr(describe(scanId, final));
   if (final.enqueued === 0 && final.collected === 0 && !argv.quiet)
     stderr(`collect: nothing is known about scan ${scanId} under prefix '${argv.prefix}'`);
-  return stop.signal.aborted ? EXIT.interrupted : EXIT.ok;
+  if (stop.signal.aborted) return EXIT.interrupted;
+  // Never silent: a failed batch is reported even with --quiet, and fails the command.
+  if (final.failed.length > 0) {
+    for (const line of describeFailures(argv, scanId, final, redactUrl(argv.redis))) stderr(line);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
 }
 
 /** Registers `collect`. */
@@ -112,7 +148,8 @@ export const registerCollect: CommandRegistrar = (parser, done) =>
           alias: 'f',
           type: 'boolean',
           default: false,
-          describe: 'wait until every enqueued target has its record',
+          describe:
+            'wait until every enqueued target has its record (or is in a batch that failed for good)',
         })
         .option('quiet', {
           alias: 'q',

@@ -17,7 +17,7 @@ export const EXIT = {
 /** The exit-code table printed under `--help`. */
 export const EXIT_HELP = `Exit codes:
   0    success
-  1    runtime failure (I/O error, internal error)
+  1    runtime failure (I/O error, internal error; collect: a fleet batch failed for good)
   2    usage error (bad flag or value, broken exclude list)
   3    scan finished but some target lines were bad (each named as FILE:LINE on stderr);
        with --strict the scan stops at the first bad line

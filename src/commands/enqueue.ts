@@ -1,6 +1,7 @@
 /**
  * `thingscan enqueue`: targets in, batches onto the fleet's queue (docs/fleet.md).
  * Prints the scan id on stdout (for `collect`); talk goes to stderr.
+ * `--retry-failed --scan-id ID` puts the scan's batches that failed for good back instead.
  */
 import { randomBytes } from 'node:crypto';
 import { PROBES } from '../../probes/index.js';
@@ -47,6 +48,7 @@ interface EnqueueArgs {
   'snmp-community': string;
   snmp: boolean;
   'allow-large': boolean;
+  'retry-failed': boolean;
   quiet: boolean;
 }
 
@@ -87,7 +89,45 @@ function settingsOf(argv: EnqueueArgs, rescanAfterS: number): FleetScanSettings 
   };
 }
 
+/** `--retry-failed`: the scan's failed batches back into the queue, with fresh attempts. */
+async function runRetryFailed(argv: EnqueueArgs): Promise<number> {
+  const id = argv['scan-id'];
+  if (id === undefined) usage('--retry-failed needs --scan-id (the scan whose batches failed)');
+  if (argv.targets.length > 0 || argv.input !== undefined)
+    usage('--retry-failed takes no targets: the failed batches carry theirs');
+  const scanId = checkScanId(id);
+  const { connectRedis, openQueue, redactUrl, retryFailedBatches } = await import(
+    '../fleet/index.js'
+  );
+  const redis = await connectRedis(argv.redis, 'fail-fast');
+  const queue = openQueue(redis, argv.prefix);
+  try {
+    const retried = await retryFailedBatches(redis, queue, argv.prefix, scanId).catch(
+      (error: unknown) => {
+        throw new ThingscanError(
+          'E_IO',
+          `Redis at ${redactUrl(argv.redis)} failed while re-enqueueing the failed batches of scan ${scanId}: ${(error as Error)?.message ?? String(error)}. Batches moved so far stay queued; run the same command again`,
+          { cause: error },
+        );
+      },
+    );
+    process.stdout.write(`${scanId}\n`);
+    if (!argv.quiet) {
+      stderr(
+        retried.length > 0
+          ? `re-enqueued ${retried.length} failed batch${retried.length === 1 ? '' : 'es'} of scan ${scanId} (${retried.slice(0, 5).join(', ')}${retried.length > 5 ? ', …' : ''}); the workers skip targets already recorded`
+          : `scan ${scanId} has no failed batch under prefix '${argv.prefix}'`,
+      );
+    }
+  } finally {
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
+  }
+  return EXIT.ok;
+}
+
 async function runEnqueue(argv: EnqueueArgs): Promise<number> {
+  if (argv['retry-failed']) return runRetryFailed(argv);
   const scanId = checkScanId(
     argv['scan-id'] ??
       `scan-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
@@ -232,6 +272,12 @@ export const registerEnqueue: CommandRegistrar = (parser, done) =>
           default: false,
           describe: `allow CIDRs/ranges over ${DEFAULTS.maxExpand} addresses`,
         })
+        .option('retry-failed', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'instead of reading targets, put the batches of --scan-id that failed for good back in the queue',
+        })
         .option('quiet', {
           alias: 'q',
           type: 'boolean',
@@ -241,6 +287,10 @@ export const registerEnqueue: CommandRegistrar = (parser, done) =>
         .example(
           '$0 enqueue -i suspects.txt --redis redis://127.0.0.1:6379 --scan-id mon',
           'queue a list as scan "mon"',
+        )
+        .example(
+          '$0 enqueue --retry-failed --scan-id mon --redis redis://127.0.0.1:6379',
+          'retry the batches of scan "mon" that failed for good (collect names them)',
         ),
     async (argv) => done(await runEnqueue(argv as unknown as EnqueueArgs)),
   );

@@ -1,9 +1,12 @@
 /**
  * `collect`, the library side: drain a scan's record stream in order, as NDJSON lines.
  * The stream holds one entry per (scan id, IP) by construction (see `worker.ts`), so the
- * lines come out exactly once each; progress compares records to the enqueued count.
+ * lines come out exactly once each; progress compares records to the enqueued count and
+ * counts the batches that failed for good (see `failed.ts`), whose targets will get no
+ * record unless someone re-enqueues them.
  */
 import type { Redis } from 'ioredis';
+import { type FailedBatch, failedBatches } from './failed.js';
 import { scanKeys } from './keys.js';
 
 /** Progress of a scan as `collect` sees it. */
@@ -16,6 +19,10 @@ export interface CollectProgress {
   readonly enqueued: number;
   /** True once `enqueue` finished: `enqueued` is final. */
   readonly sealed: boolean;
+  /** Batches that failed for good (BullMQ's failed set): nobody retries them by itself. */
+  readonly failed: readonly FailedBatch[];
+  /** Targets of those batches without a record. */
+  readonly failedTargets: number;
 }
 
 /** Options of {@link collectRecords}. */
@@ -24,7 +31,10 @@ export interface CollectOptions {
   readonly redis: Redis;
   readonly prefix: string;
   readonly scanId: string;
-  /** Keep reading until every enqueued target has its record (enqueue sealed). */
+  /**
+   * Keep reading until every enqueued target has its record or is in a batch that failed
+   * for good (enqueue sealed).
+   */
   readonly follow: boolean;
   /** Receives each record line (no newline), in stream order. */
   readonly write: (line: string) => Promise<void>;
@@ -45,11 +55,19 @@ export async function collectRecords(options: CollectOptions): Promise<CollectPr
   let lastId = '0-0';
   let collected = 0;
   const progress = async (): Promise<CollectProgress> => {
-    const [meta, done] = await Promise.all([
+    const [meta, done, failed] = await Promise.all([
       redis.hmget(keys.meta, 'enqueued', 'sealed'),
       redis.scard(keys.done),
+      failedBatches(redis, options.prefix, options.scanId),
     ]);
-    return { collected, done, enqueued: Number(meta[0] ?? 0), sealed: meta[1] === '1' };
+    return {
+      collected,
+      done,
+      enqueued: Number(meta[0] ?? 0),
+      sealed: meta[1] === '1',
+      failed,
+      failedTargets: failed.reduce((n, f) => n + f.missing, 0),
+    };
   };
   for (;;) {
     // Drain what is there.
@@ -68,7 +86,8 @@ export async function collectRecords(options: CollectOptions): Promise<CollectPr
     const p = await progress();
     options.onProgress?.(p);
     if (!options.follow || options.signal?.aborted) return p;
-    if (p.sealed && collected >= p.enqueued) return p;
+    // Every target has its record, or never will (its batch failed for good).
+    if (p.sealed && collected + p.failedTargets >= p.enqueued) return p;
     // Wait for new entries (or a timeout, to re-check the counts and the signal).
     await redis.xread(
       'COUNT',

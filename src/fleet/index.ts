@@ -8,9 +8,12 @@ export { type CollectOptions, type CollectProgress, collectRecords } from './col
 export { DEFAULT_BATCH, WORKER_DEFAULTS } from './defaults.js';
 export { parseDuration } from './duration.js';
 export { type EnqueueOptions, type EnqueueResult, enqueueTargets, openQueue } from './enqueue.js';
+export { type FailedBatch, failedBatches, retryFailedBatches } from './failed.js';
 export { type BatchJob, checkBatchJob, type FleetScanSettings, JOB_VERSION } from './jobs.js';
 export {
   batchJobId,
+  batchOfJobId,
+  bullKeys,
   checkScanId,
   DEFAULT_PREFIX,
   QUEUE_NAME,

@@ -65,3 +65,20 @@ export function rateKey(prefix: string): string {
 export function batchJobId(scanId: string, n: number): string {
   return `${scanId}.b${n}`;
 }
+
+/** Batch number of a job id of scan `scanId` (see {@link batchJobId}), or null for another scan's. */
+export function batchOfJobId(scanId: string, jobId: string): number | null {
+  if (!jobId.startsWith(`${scanId}.b`)) return null;
+  const n = jobId.slice(scanId.length + 2);
+  return /^(0|[1-9]\d{0,15})$/.test(n) ? Number(n) : null;
+}
+
+/**
+ * BullMQ's own keys the fleet reads (layout `${prefix}:${queue}:…`, BullMQ's `QueueKeys`):
+ * the sorted set of jobs that failed for good (attempts exhausted, or unrecoverable), and
+ * the hash of one job (fields `data`, `failedReason`, …).
+ */
+export const bullKeys = {
+  failed: (prefix: string): string => `${prefix}:${QUEUE_NAME}:failed`,
+  job: (prefix: string, jobId: string): string => `${prefix}:${QUEUE_NAME}:${jobId}`,
+} as const;

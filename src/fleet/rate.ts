@@ -4,9 +4,17 @@
  *
  * The bucket is a reservation (GCRA-like): one script call takes a token even when the
  * bucket is empty, leaving it in debt, and returns how long the caller must wait. Each
- * connection costs exactly one round trip, waiters never poll, and over any window of T
- * seconds at most `burst + rate × T` connections are granted. Time comes from Redis
- * (`TIME`), so worker clocks do not matter.
+ * connection costs one round trip, waiters never poll, and over any window of T seconds at
+ * most `burst + rate × T` connections are granted. Time comes from Redis (`TIME`), so worker
+ * clocks do not matter.
+ *
+ * A grant is only good on time. A worker whose event loop stalls (a busy or overloaded
+ * machine) wakes with a backlog of grants whose slots have passed; opening them all at once
+ * would put a burst on the wire that the bucket never allowed. So a grant used more than
+ * {@link LATE_MS} after its slot is dropped and a new one reserved (the dropped token is
+ * lost: the fleet runs below `rate`, never above). Connections then keep within
+ * `burst + rate × (T + LATE_MS)` over any window of T seconds, as measured by
+ * `npm run bench -- fleet`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -38,6 +46,13 @@ return math.ceil(-tokens * 1000 / rate)
 
 /** Pause between attempts while Redis is away, ms. */
 const RETRY_MS = 250;
+/** A grant used later than this after its slot is renewed instead, ms. */
+export const LATE_MS = 50;
+/**
+ * Renewals of one `take` at most: on a machine too loaded to ever be on time, a connection
+ * still goes out (late) after this many, rather than never.
+ */
+const MAX_RENEWALS = 3;
 
 interface TakeClient extends Redis {
   thingscanTake(key: string, rate: number, burst: number): Promise<number>;
@@ -56,6 +71,7 @@ export class RedisTokenBucket {
   readonly #rate: number;
   readonly #burst: number;
   readonly #onError: (error: unknown) => void;
+  #renewed = 0;
 
   /**
    * @param redis - a connected client (fail-fast: errors surface, nothing is queued).
@@ -83,10 +99,19 @@ export class RedisTokenBucket {
     this.#onError = onError;
   }
 
-  /** Resolves when a token is granted; rejects with the signal's reason if it aborts first. */
+  /** Grants dropped and renewed because they would have been used late (see the file header). */
+  get renewed(): number {
+    return this.#renewed;
+  }
+
+  /**
+   * Resolves when a token is granted and its slot is now; rejects with the signal's reason
+   * if it aborts first.
+   */
   async take(signal?: AbortSignal): Promise<void> {
-    for (;;) {
+    for (let renewals = 0; ; ) {
       signal?.throwIfAborted();
+      const sent = performance.now();
       let wait: number;
       try {
         wait = Number(await this.#redis.thingscanTake(this.#key, this.#rate, this.#burst));
@@ -95,8 +120,12 @@ export class RedisTokenBucket {
         await sleep(RETRY_MS, undefined, signal ? { signal } : {});
         continue;
       }
+      // Slept from the reply, so never early; the slot is at `sent + wait` at the latest
+      // (Redis reserved it after `sent`), so lateness is measured from there.
       if (wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
-      return;
+      if (performance.now() - (sent + wait) <= LATE_MS || renewals >= MAX_RENEWALS) return;
+      renewals++;
+      this.#renewed++;
     }
   }
 }

@@ -58,7 +58,10 @@ export interface FleetWorkerOptions {
   readonly stalledIntervalMs?: number;
   readonly redisGraceMs?: number;
   readonly library: SignatureLibrary;
-  /** pino logger; events `batch-start`, `record` (debug), `batch-done`, `batch-failed`. */
+  /**
+   * pino logger; events `batch-start`, `record` (debug), `batch-done` (with `late`: rate
+   * grants renewed because the worker was late for them), `batch-failed` (with `final`).
+   */
   readonly logger?: Logger;
   /** Also receives each record written (the local NDJSON copy), line without newline. */
   readonly sink?: (line: string) => Promise<void>;
@@ -207,7 +210,10 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
       inFlight.delete(abort);
     }
     batches++;
-    log.info({ event: 'batch-done', job: job.id, scan: data.scanId, written }, 'batch done');
+    log.info(
+      { event: 'batch-done', job: job.id, scan: data.scanId, written, late: limiter.renewed },
+      'batch done',
+    );
     return { written, skipped: data.targets.length - todo.length };
   };
 
@@ -223,9 +229,13 @@ export async function startFleetWorker(options: FleetWorkerOptions): Promise<Fle
   });
   worker.on('error', (error) => noteDown(error));
   worker.on('failed', (job, error) => {
+    // BullMQ sets `finishedOn` when the job went to the failed set instead of a retry.
+    const final = typeof job?.finishedOn === 'number';
     log.warn(
-      { event: 'batch-failed', job: job?.id, err: error.message },
-      'batch failed; BullMQ retries it',
+      { event: 'batch-failed', job: job?.id, final, err: error.message },
+      final
+        ? 'batch failed for good (collect reports it; enqueue --retry-failed puts it back)'
+        : 'batch failed; BullMQ retries it',
     );
   });
 

@@ -133,6 +133,10 @@ export interface ScaleLabOptions {
 export interface ScaleLabCounters {
   /** TCP connections accepted plus SNMP requests received. */
   connections: number;
+  /** TCP connections accepted (refused handshakes never reach the lab; SNMP not counted). */
+  accepts: number;
+  /** Most TCP connections accepted within any 1 s (sliding window over accept times). */
+  acceptsMax1s: number;
   /** Accepted connections reset because the persona does not serve that port. */
   resets: number;
   /** User names, passwords, AUTH: must stay 0 for thingscan. */
@@ -285,6 +289,8 @@ export async function startScaleLab(options: ScaleLabOptions): Promise<ScaleLab>
 
   const counters: ScaleLabCounters = {
     connections: 0,
+    accepts: 0,
+    acceptsMax1s: 0,
     resets: 0,
     credentialAttempts: 0,
     mailCommands: 0,
@@ -299,6 +305,21 @@ export async function startScaleLab(options: ScaleLabOptions): Promise<ScaleLab>
     mailCommand: () => {
       counters.mailCommands++;
     },
+  };
+  // Accept times of the last second, oldest first (from `head` on): the sliding window of
+  // `acceptsMax1s`, so a bench can compare the accept rate with a scanner's rate limit.
+  const recent: number[] = [];
+  let head = 0;
+  const countAccept = (): void => {
+    const now = performance.now();
+    counters.accepts++;
+    recent.push(now);
+    while ((recent[head] as number) <= now - 1_000) head++;
+    if (head > 4_096 && head * 2 > recent.length) {
+      recent.splice(0, head);
+      head = 0;
+    }
+    counters.acceptsMax1s = Math.max(counters.acceptsMax1s, recent.length - head);
   };
   // Servers built on `node:http` count connections themselves; we count at accept.
   const quiet: HostRecorder = { ...recorder, connection: () => {} };
@@ -338,6 +359,7 @@ export async function startScaleLab(options: ScaleLabOptions): Promise<ScaleLab>
       const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
         sockets.add(socket);
         recorder.connection();
+        countAccept();
         socket.on('error', () => socket.destroy());
         socket.once('close', () => sockets.delete(socket));
         socket.setTimeout(60_000, () => socket.destroy());
