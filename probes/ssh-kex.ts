@@ -197,28 +197,27 @@ async function exchange(server: Kexinit, channel: KexChannel): Promise<HostKeyOu
   const guessedRight =
     server.kex.split(',')[0] === kex && server.hostKeyAlgorithms.split(',')[0] === hostKeyAlgorithm;
   let ignoreNext = server.firstKexPacketFollows && !guessedRight;
-  let replyType: number = method.kind === 'gex' ? MSG.KEX_DH_GEX_REPLY : MSG.KEX_REPLY;
+  const replyType: number = method.kind === 'gex' ? MSG.KEX_DH_GEX_REPLY : MSG.KEX_REPLY;
   let awaitingGroup = method.kind === 'gex';
 
   for (let n = 0; n < MAX_KEX_MESSAGES; n += 1) {
     const payload = await channel.next();
     if (typeof payload === 'string') return { kind: 'failed', why: payload };
+    if (ignoreNext) {
+      ignoreNext = false;
+      continue;
+    }
     const type = payload[0] ?? -1;
     if (SKIPPABLE.has(type)) continue;
     if (type === MSG.DISCONNECT) {
       const d = parseDisconnect(payload);
       return { kind: 'disconnected', reason: d?.reason ?? 0, description: d?.description ?? '' };
     }
-    if (ignoreNext) {
-      ignoreNext = false;
-      continue;
-    }
     if (awaitingGroup) {
       const group = parseGexGroup(payload);
       if (!group) return { kind: 'failed', why: `bad group-exchange group (message ${type})` };
       channel.send(packet(encodeGexInit(dhPublic(toBigInt(group.g), toBigInt(group.p)))));
       awaitingGroup = false;
-      replyType = MSG.KEX_DH_GEX_REPLY;
       continue;
     }
     const blob = parseKexReply(payload, replyType);
