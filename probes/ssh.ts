@@ -2,19 +2,20 @@
  * SSH probe.
  *
  * Ports: 22, 2222 (and any port whose greeting holds an `SSH-2.0-` / `SSH-1.99-` line).
- * Sends: on the engine's connection, our identification line `SSH-2.0-thingscan_0.1\r\n`
- *   and nothing else; on one extra rate-limited connection, ssh2's client side of the key
- *   exchange (ident, KEXINIT, ECDH/DH init) up to the server's host key.
+ * Sends, all on the engine's connection and in plaintext: our identification line
+ *   `SSH-2.0-thingscan_0.1\r\n`; after the server's KEXINIT, our KEXINIT and the key
+ *   exchange's first message (KEX_ECDH_INIT / KEXDH_INIT with a fresh ephemeral public
+ *   value, or a group-exchange request, then its KEX_DH_GEX_INIT); then SSH_MSG_DISCONNECT.
  * Records: `ssh.ident`, `ssh.software`, `ssh.comment`, the server KEXINIT lists
  *   (`ssh.kex`, `ssh.hostkey_algorithms`, `ssh.ciphers`, `ssh.macs`, `ssh.compression`),
- *   `ssh.hassh`, `ssh.hostkey_type`, `ssh.hostkey_sha256`.
- * Never: authenticates. The host-key verifier refuses the key, so the handshake stops
- *   before ssh2 could ask for the `ssh-userauth` service; the username ssh2 insists on
- *   is a placeholder that is never sent.
+ *   `ssh.hassh`, and from the server's KEX(EC)DH reply the host key: `ssh.hostkey_type`,
+ *   `ssh.hostkey_sha256`.
+ * Never: computes a shared secret, sends NEWKEYS, requests a service or authenticates; the
+ *   connection ends as soon as the host key is read. A server that refuses, garbles or
+ *   shares no algorithm with us still yields its ident and KEXINIT fields (status `ok`).
  */
-import type net from 'node:net';
-import ssh2 from 'ssh2';
-import type { Framer } from '../src/net/bounded.js';
+import type { Framer, ReadEnd } from '../src/net/bounded.js';
+import { MSG } from './parsers/ssh-kex.js';
 import {
   findIdentLine,
   hasshServer,
@@ -27,13 +28,14 @@ import {
   parseIdent,
   parseKexinit,
 } from './parsers/ssh-wire.js';
+import { exchangeForHostKey, type HostKeyOutcome, type KexChannel } from './ssh-kex.js';
 import type { ProbeContext, ProbeOutput, TcpConnection, TcpProbe } from './types.js';
 
 /** Our software version, sent in the identification line (honest, no imitation). */
 const OUR_SOFTWARE = 'thingscan_0.1';
 
 /** SSH_MSG_IGNORE and SSH_MSG_DEBUG may legally precede KEXINIT; skip a few of them. */
-const SKIPPABLE_MESSAGES: ReadonlySet<number> = new Set([2, 4]);
+const SKIPPABLE_MESSAGES: ReadonlySet<number> = new Set([MSG.IGNORE, MSG.DEBUG]);
 const MAX_PACKETS_BEFORE_KEXINIT = 4;
 
 /** How far past the greeting we read for the end of an unterminated ident line. */
@@ -89,15 +91,51 @@ async function runSsh(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutp
     return { status: 'ok', fields, banner };
   }
   recordKexinit(fields, kex.kexinit);
-  // Done with the first connection before opening the second.
-  reader.close();
 
-  const key = await fetchHostKey(ctx);
-  if (key) {
-    fields['ssh.hostkey_type'] = key.type;
-    fields['ssh.hostkey_sha256'] = key.sha256;
+  const outcome = await exchangeForHostKey(kex.kexinit, channel(ctx, conn, kex.rest));
+  if (outcome.kind === 'host-key') {
+    const type = hostKeyType(outcome.blob);
+    if (type) {
+      fields['ssh.hostkey_type'] = type;
+      fields['ssh.hostkey_sha256'] = hostKeySha256(outcome.blob);
+    } else {
+      ctx.log.debug('ssh host key blob names no key type');
+    }
+  } else {
+    ctx.log.debug({ outcome: describe(outcome) }, 'ssh host key not read');
   }
+  reader.close();
   return { status: 'ok', fields, banner };
+}
+
+/** The key exchange's view of the connection: whole packets in, bytes out. */
+function channel(ctx: ProbeContext, conn: TcpConnection, initial: Buffer): KexChannel {
+  let pending = initial;
+  return {
+    async next() {
+      const packet = await readPacket(ctx, conn, pending);
+      if (packet.kind === 'invalid') return 'invalid';
+      if (packet.kind === 'aborted') return 'aborted';
+      if (packet.kind === 'missing') return packet.end === 'timeout' ? 'timeout' : 'closed';
+      pending = packet.rest;
+      return packetPayload(packet.packet) ?? 'invalid';
+    },
+    send(data) {
+      conn.reader.write(data);
+    },
+  };
+}
+
+/** One line for the log about an exchange that gave no host key. */
+function describe(outcome: Exclude<HostKeyOutcome, { kind: 'host-key' }>): string {
+  switch (outcome.kind) {
+    case 'no-common':
+      return `no common ${outcome.list} algorithm`;
+    case 'disconnected':
+      return `server disconnected (reason ${outcome.reason})`;
+    case 'failed':
+      return outcome.why;
+  }
 }
 
 /** Framer: up to and including the next LF. */
@@ -124,7 +162,7 @@ function recordKexinit(fields: Fields, k: Kexinit): void {
 }
 
 type KexResult =
-  | { readonly kind: 'ok'; readonly kexinit: Kexinit }
+  | { readonly kind: 'ok'; readonly kexinit: Kexinit; readonly rest: Buffer }
   | { readonly kind: 'invalid' }
   | { readonly kind: 'missing' }
   | { readonly kind: 'aborted' };
@@ -148,7 +186,7 @@ async function readKexinit(
     const type = payload[0] ?? -1;
     if (SKIPPABLE_MESSAGES.has(type)) continue;
     const kexinit = parseKexinit(payload);
-    return kexinit ? { kind: 'ok', kexinit } : { kind: 'invalid' };
+    return kexinit ? { kind: 'ok', kexinit, rest: pending } : { kind: 'invalid' };
   }
   return { kind: 'invalid' };
 }
@@ -156,7 +194,8 @@ async function readKexinit(
 type PacketResult =
   | { readonly kind: 'ok'; readonly packet: Buffer; readonly rest: Buffer }
   | { readonly kind: 'invalid' }
-  | { readonly kind: 'missing' }
+  /** Timed out, closed, or the connection's byte cap reached before a whole packet. */
+  | { readonly kind: 'missing'; readonly end: ReadEnd }
   | { readonly kind: 'aborted' };
 
 async function readPacket(
@@ -186,7 +225,7 @@ async function readPacket(
   const res = await conn.reader.read(ctx.timeouts.readMs, framer);
   if (invalid) return { kind: 'invalid' };
   if (res.end === 'aborted') return { kind: 'aborted' };
-  if (res.end !== 'matched') return { kind: 'missing' };
+  if (res.end !== 'matched') return { kind: 'missing', end: res.end };
   return { kind: 'ok', packet: Buffer.concat([pending, res.data]), rest: Buffer.alloc(0) };
 }
 
@@ -197,66 +236,4 @@ function lengthOf(head: Buffer): number | 'invalid' | undefined {
   // padding_length + 4 bytes of minimum padding + a message byte.
   if (len < 6 || len > MAX_PACKET_LENGTH) return 'invalid';
   return len + 4;
-}
-
-interface HostKey {
-  readonly type: string;
-  readonly sha256: string;
-}
-
-/**
- * Reads the host key on a second connection through ssh2, refusing it in `hostVerifier`
- * so the session ends before authentication. Any failure yields null.
- */
-async function fetchHostKey(ctx: ProbeContext): Promise<HostKey | null> {
-  if (ctx.signal.aborted) return null;
-  let sock: net.Socket;
-  try {
-    sock = await ctx.connect();
-  } catch {
-    return null;
-  }
-  return new Promise<HostKey | null>((resolve) => {
-    const client = new ssh2.Client();
-    let result: HostKey | null = null;
-    let settled = false;
-    const finish = (): void => {
-      if (settled) return;
-      settled = true;
-      ctx.signal.removeEventListener('abort', finish);
-      sock.destroy();
-      resolve(result);
-    };
-    // ssh2 reports the refused key (and everything else) as an 'error'; all of them just end
-    // the step. The listener stays so a late error after `finish` cannot crash the process.
-    client.on('error', finish);
-    client.on('close', finish);
-    // 'ready' would mean authentication succeeded, which cannot happen with a refused key;
-    // if it ever did, leave at once.
-    client.on('ready', finish);
-    sock.on('error', finish);
-    if (ctx.signal.aborted) {
-      finish();
-      return;
-    }
-    ctx.signal.addEventListener('abort', finish, { once: true });
-    try {
-      client.connect({
-        sock,
-        // Required by ssh2's option check; never sent, since we refuse the host key first.
-        username: 'thingscan',
-        ident: OUR_SOFTWARE,
-        readyTimeout: ctx.timeouts.readMs,
-        tryKeyboard: false,
-        hostVerifier: (key: Buffer): boolean => {
-          const type = hostKeyType(key);
-          if (type) result = { type, sha256: hostKeySha256(key) };
-          return false;
-        },
-      });
-    } catch (error) {
-      ctx.log.debug({ err: error }, 'ssh2 connect threw');
-      finish();
-    }
-  });
 }

@@ -46,8 +46,8 @@ export interface ProbeContext {
   /** Scan settings. */
   readonly settings: ProbeSettings;
   /**
-   * Opens one more rate-limited TCP connection to this host and port (for protocols that
-   * need a second look, like the SSH host key). Rejects with `ProbeFailure`.
+   * Opens one more rate-limited TCP connection to this host and port (for a second request,
+   * like HTTP's redirect or favicon). Rejects with `ProbeFailure`.
    */
   connect(): Promise<net.Socket>;
   /**

@@ -3,8 +3,9 @@
  * loopback sockets: whatever a peer sends to the SSH, HTTP, telnet, SMTP, FTP and SNMP
  * probes, the result is a status from the closed union (never `internal-error`, which is
  * what a thrown error becomes), every field is a bounded string, and nothing hangs past the
- * deadline. The pure parsers' own properties live in parsers.test.ts / parsers-b.test.ts;
- * these add the probes' framing and state machines around them.
+ * deadline. The pure parsers' own properties live in parsers.test.ts / parsers-b.test.ts,
+ * except the SSH key-exchange messages' (here, next to the probe that speaks them); the
+ * rest add the probes' framing and state machines around them.
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
@@ -12,6 +13,17 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ftpProbe } from '../probes/ftp.js';
 import { httpProbe } from '../probes/http.js';
+import {
+  encodePacket,
+  fromBigInt,
+  mpint,
+  negotiate,
+  parseDisconnect,
+  parseGexGroup,
+  parseKexReply,
+  toBigInt,
+} from '../probes/parsers/ssh-kex.js';
+import { packetFrame, packetPayload } from '../probes/parsers/ssh-wire.js';
 import { smtpProbe } from '../probes/smtp.js';
 import { snmpProbe } from '../probes/snmp.js';
 import { sshProbe } from '../probes/ssh.js';
@@ -118,6 +130,35 @@ describe('SSH probe on arbitrary bytes', () => {
     );
   });
 
+  test('arbitrary bytes answering our key exchange', T, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...KEX_OFFERS), bytes(), async (kex, answer) => {
+        stage.greeting = Buffer.concat([Buffer.from('SSH-2.0-Fuzz_1.0\r\n'), sshKexinit(kex)]);
+        stage.reply = Buffer.from(answer);
+        const result = await stage.run(sshProbe);
+        assertSane(result, 'ssh kex answer');
+        assert.equal(result.status, 'ok');
+        assert.equal(result.fields['ssh.kex'], kex);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('a well-framed KEX reply or group-exchange group around arbitrary bytes', T, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...KEX_OFFERS), bytes(1_500), async (kex, body) => {
+        stage.greeting = Buffer.concat([Buffer.from('SSH-2.0-Fuzz_1.0\r\n'), sshKexinit(kex)]);
+        stage.reply = sshFrame(Buffer.concat([Buffer.from([31]), Buffer.from(body)]));
+        const result = await stage.run(sshProbe);
+        assertSane(result, 'ssh kex reply');
+        assert.equal(result.status, 'ok');
+        const type = result.fields['ssh.hostkey_type'];
+        if (type !== undefined) assert.match(type, /^[\x21-\x7e]{1,64}$/);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test('arbitrary ident lines', T, async () => {
     await fc.assert(
       fc.asyncProperty(bytes(600), async (line) => {
@@ -128,6 +169,111 @@ describe('SSH probe on arbitrary bytes', () => {
         assert.ok((result.fields['ssh.ident'] ?? '').length <= 255);
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe('SSH key-exchange parsers on arbitrary bytes', () => {
+  const message = (type: number) =>
+    bytes(600).map((b) => Buffer.concat([Buffer.from([type]), Buffer.from(b)]));
+
+  test('KEX reply: the host key is a slice of the payload, or null', () => {
+    fc.assert(
+      fc.property(fc.oneof(message(31), message(33), bytes().map(Buffer.from)), (payload) => {
+        for (const type of [31, 33]) {
+          const blob = parseKexReply(payload, type);
+          if (blob === null) continue;
+          assert.equal(payload[0], type);
+          assert.ok(blob.length > 0 && blob.length <= payload.length - 5);
+          assert.ok(payload.includes(blob));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('group-exchange group: null, or an odd p of 1024 to 8192 bits and 2 <= g <= p-2', () => {
+    const mpints = fc.tuple(bytes(1_100), bytes(8)).map(([p, g]) => {
+      const sized = (b: Uint8Array) => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(b.length, 0);
+        return Buffer.concat([len, Buffer.from(b)]);
+      };
+      return Buffer.concat([Buffer.from([31]), sized(p), sized(g)]);
+    });
+    fc.assert(
+      fc.property(fc.oneof(mpints, message(31)), (payload) => {
+        const group = parseGexGroup(payload);
+        if (group === null) return;
+        const p = toBigInt(group.p);
+        const g = toBigInt(group.g);
+        assert.ok(p.toString(2).length >= 1024 && p.toString(2).length <= 8192);
+        assert.equal(p % 2n, 1n);
+        assert.ok(g >= 2n && g <= p - 2n);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('DISCONNECT: a reason and a bounded description, or null', () => {
+    fc.assert(
+      fc.property(fc.oneof(message(1), bytes().map(Buffer.from)), (payload) => {
+        const d = parseDisconnect(payload);
+        if (d === null) return;
+        assert.ok(d.reason >= 0 && d.reason <= 0xffffffff);
+        assert.ok(d.description.length <= 256);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('negotiation picks one of our names that the server lists, or null', () => {
+    const names = fc.array(fc.string({ maxLength: 12 }), { maxLength: 8 });
+    fc.assert(
+      fc.property(names, names, (ours, theirs) => {
+        const chosen = negotiate(ours, theirs.join(','));
+        if (chosen === null) {
+          assert.ok(!ours.some((n) => theirs.join(',').split(',').includes(n)));
+        } else {
+          assert.ok(ours.includes(chosen) && theirs.join(',').split(',').includes(chosen));
+          assert.equal(
+            ours.find((n) => theirs.join(',').split(',').includes(n)),
+            chosen,
+          );
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('mpint and bigint round trips', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 4096n) - 1n }), (n) => {
+        const encoded = mpint(fromBigInt(n));
+        const body = encoded.subarray(4);
+        assert.equal(encoded.readUInt32BE(0), body.length);
+        assert.ok(body.length === 0 || (body[0] ?? 0) < 0x80, 'never negative');
+        assert.ok(body.length < 2 || body[0] !== 0 || (body[1] ?? 0) >= 0x80, 'minimal');
+        assert.equal(toBigInt(body), n);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('our packets are well framed, whatever the payload', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 3_000 }),
+        fc.uint8Array({ minLength: 11, maxLength: 11 }),
+        (payload, padding) => {
+          const packet = encodePacket(Buffer.from(payload), Buffer.from(padding));
+          assert.equal(packet.length % 8, 0);
+          const frame = packetFrame(packet);
+          assert.deepEqual(frame, { kind: 'complete', length: packet.length });
+          assert.deepEqual(packetPayload(packet), Buffer.from(payload));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
@@ -355,4 +501,30 @@ function getResponse(request: Buffer, id: number, tag: number, value: Buffer): B
       ber(0x30, ber(0x30, ber(0x06, sysDescr), ber(tag, value))),
     ),
   );
+}
+
+// Minimal SSH server messages for the SSH properties.
+
+/** Key exchanges a fuzzed server offers: one done in a single reply, one group exchange. */
+const KEX_OFFERS = ['curve25519-sha256', 'diffie-hellman-group-exchange-sha256'] as const;
+
+function sshFrame(payload: Buffer): Buffer {
+  let padding = 8 - ((payload.length + 5) % 8);
+  if (padding < 4) padding += 8;
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(payload.length + padding + 1, 0);
+  head[4] = padding;
+  return Buffer.concat([head, payload, Buffer.alloc(padding)]);
+}
+
+function sshKexinit(kex: string): Buffer {
+  const lists = [kex, 'ssh-ed25519', 'aes128-ctr', 'aes128-ctr', 'hmac-sha1', 'hmac-sha1'];
+  const parts = [Buffer.from([20]), Buffer.alloc(16, 1)];
+  for (const list of [...lists, 'none', 'none', '', '']) {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(list.length, 0);
+    parts.push(len, Buffer.from(list, 'latin1'));
+  }
+  parts.push(Buffer.alloc(5));
+  return sshFrame(Buffer.concat(parts));
 }
