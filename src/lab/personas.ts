@@ -13,6 +13,7 @@ import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
 import { makeFavicon } from './favicon.js';
 import { DEPTH_PERSONAS } from './personas-depth.js';
 import { DEPTH2_PERSONAS } from './personas-depth2.js';
+import { FOLLOWUP_PERSONAS } from './personas-followup.js';
 import { HOSTILE_PERSONAS } from './personas-hostile.js';
 import type {
   FtpConfig,
@@ -1305,4 +1306,5 @@ export const PERSONAS: readonly PersonaDefinition[] = [
   ...HOSTILE_PERSONAS,
   ...DEPTH_PERSONAS,
   ...DEPTH2_PERSONAS,
+  ...FOLLOWUP_PERSONAS,
 ];
