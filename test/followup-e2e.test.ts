@@ -12,8 +12,8 @@ import type { HostRecord, ServiceRecord } from '../src/index.js';
 import { type RunningLab, startLab } from '../src/lab/index.js';
 import { recordOf, scanLab } from './support/lab-scan.js';
 
-const PREFIX = '127.77.213';
-const OFFSET = 10_213;
+const PREFIX = '127.77.157';
+const OFFSET = 10_157;
 const PERSONAS = [
   'fritzbox-followup',
   'dlink-hnap-https',
@@ -81,6 +81,8 @@ test('the FRITZ!Box model appears only thanks to the follow-up', () => {
     1,
     'the follow-up is counted in scan.probes',
   );
+  assert.equal(s.fields['scan.followups'], '1');
+  assert.equal(web(before).fields['scan.followups'], undefined);
 });
 
 test('over HTTPS the follow-up goes inside TLS, and names the D-Link model', () => {
@@ -106,6 +108,7 @@ test('no softmatch, no extra request: a realm that names the model asks nothing 
   assert.deepEqual(logWith.get('netgear-realm-model'), BASE_REQUESTS);
   const s = web(r);
   assert.equal(s.fields['http.followup.path'], undefined);
+  assert.equal(s.fields['scan.followups'], undefined);
   assert.equal(
     s.fields['scan.probes'],
     web(recordOf(without, 'netgear-realm-model')).fields['scan.probes'],
@@ -126,6 +129,7 @@ test('two makers hinted, three paths tempting: two follow-ups at most on the por
   assert.equal(s.fields['http.followup.path'], '/juis_boxinfo.xml');
   assert.equal(s.fields['http.followup.status'], '404 Not Found');
   assert.equal(s.fields['scan.probes'], '3');
+  assert.equal(s.fields['scan.followups'], '2');
 });
 
 test('follow-ups only read: every request is a GET, no credentials were tried', () => {

@@ -253,6 +253,7 @@ test('http follow-ups: planned from the first exchange, at most 2, first 2xx kep
     assert.deepEqual(result.probesTried, ['http', 'http-followup', 'http-followup']);
     assert.equal(bookkeepingFields(result)['scan.probes'], '3');
     assert.equal(bookkeepingFields(result)['scan.identified_by'], 'http');
+    assert.equal(bookkeepingFields(result)['scan.followups'], '2');
   } finally {
     await srv.close();
   }
@@ -271,6 +272,7 @@ test('http follow-ups: none planned, none sent; a failed first exchange plans no
     );
     assert.deepEqual(result.probesTried, ['http']);
     assert.equal(result.fields['http.followup.path'], undefined);
+    assert.equal(bookkeepingFields(result)['scan.followups'], undefined);
   } finally {
     await srv.close();
   }

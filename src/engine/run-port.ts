@@ -70,6 +70,9 @@ export interface PortResult {
   readonly elapsedMs: number;
 }
 
+/** Suffix of a follow-up request's entry in `probesTried` (`http-followup`). */
+const FOLLOWUP_SUFFIX = '-followup';
+
 /** How long to keep listening once the first banner bytes arrived, for the rest of the burst. */
 const GREETING_IDLE_MS = 250;
 
@@ -166,7 +169,7 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     try {
       const out = await probe.followup(context(options), paths);
       for (let i = 0; i < Math.min(out.requests, paths.length); i++)
-        tried.push(`${probe.name}-followup`);
+        tried.push(`${probe.name}${FOLLOWUP_SUFFIX}`);
       extra = out.fields;
     } catch (error) {
       // A bug in a follow-up costs the follow-up, not the port.
@@ -317,7 +320,9 @@ async function guard(
 /**
  * The engine's bookkeeping fields of a port result: `scan.identified_by` (the probe that
  * identified the service, only when one did) and `scan.probes` (probes spent, at least 1:
- * a banner read is the first probe). Signatures may not read them (the loader refuses).
+ * a banner read is the first probe; follow-up requests included) and `scan.followups`
+ * (follow-up requests among them, only when there were some). Signatures may not read them
+ * (the loader refuses).
  */
 export function bookkeepingFields(result: PortResult): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -328,5 +333,9 @@ export function bookkeepingFields(result: PortResult): Record<string, string> {
     : result.probesTried.at(-1);
   if (result.status === 'ok' && by !== undefined) fields['scan.identified_by'] = by;
   fields['scan.probes'] = String(Math.max(1, result.probesTried.length));
+  // Follow-ups come after the protocol was known: said apart so probe economy can tell
+  // "found the protocol" from "asked for the model".
+  const followups = result.probesTried.filter((p) => p.endsWith(FOLLOWUP_SUFFIX)).length;
+  if (followups > 0) fields['scan.followups'] = String(followups);
   return fields;
 }

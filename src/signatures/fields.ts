@@ -195,7 +195,13 @@ export const FIELDS = {
   },
   'scan.probes': {
     protocol: 'scan',
-    description: 'Probes spent on the port, detection included (bookkeeping; not for signatures)',
+    description:
+      'Probes spent on the port, detection and follow-up requests included (bookkeeping; not for signatures)',
+  },
+  'scan.followups': {
+    protocol: 'scan',
+    description:
+      'Follow-up requests among scan.probes, when there were any (bookkeeping; not for signatures)',
   },
 } as const satisfies Record<string, FieldInfo>;
 
