@@ -13,7 +13,7 @@
  */
 import { DEFAULTS } from '../engine/defaults.js';
 import { followupPathProblem, isFollowupField } from '../signatures/followup.js';
-import type { CompiledSignature, SignatureLibrary } from '../signatures/model.js';
+import type { CompiledEvidence, CompiledSignature, SignatureLibrary } from '../signatures/model.js';
 import { matchServices, type SignatureHit } from './matcher.js';
 import { fillTemplate } from './verdict.js';
 
@@ -26,16 +26,29 @@ export interface Softmatch {
   readonly when: readonly string[];
 }
 
-const withFollowups = new WeakMap<SignatureLibrary, boolean>();
+const triggersOf = new WeakMap<SignatureLibrary, readonly CompiledEvidence[]>();
 
-/** True when some signature of the library declares follow-ups (cached per library). */
-function hasFollowups(library: SignatureLibrary): boolean {
-  let known = withFollowups.get(library);
-  if (known === undefined) {
-    known = library.signatures.some((s) => s.followup !== null);
-    withFollowups.set(library, known);
+/** Every `followup.when` evidence item of the library (cached per library). */
+function triggers(library: SignatureLibrary): readonly CompiledEvidence[] {
+  let list = triggersOf.get(library);
+  if (list === undefined) {
+    list = library.signatures.flatMap((s) =>
+      s.evidence.filter((e) => s.followup?.when.includes(e.id) === true),
+    );
+    triggersOf.set(library, list);
   }
-  return known;
+  return list;
+}
+
+/**
+ * Cheap gate before the whole matcher runs: a softmatch needs a `when` item to match its
+ * field, so a port where none does (nearly every port) costs a few tests, not a match.
+ */
+function anyTrigger(library: SignatureLibrary, fields: Readonly<Record<string, string>>): boolean {
+  return triggers(library).some((e) => {
+    const value = fields[e.field];
+    return value !== undefined && e.test(value) !== null;
+  });
 }
 
 /**
@@ -46,9 +59,9 @@ export function softmatches(
   library: SignatureLibrary,
   fields: Readonly<Record<string, string>>,
 ): Softmatch[] {
-  if (!hasFollowups(library)) return [];
   const first: Record<string, string> = {};
   for (const [k, v] of Object.entries(fields)) if (!isFollowupField(k)) first[k] = v;
+  if (!anyTrigger(library, first)) return [];
   const hits = matchServices(
     library,
     [{ port: 0, transport: 'tcp', protocol: 'http', fields: first }],
