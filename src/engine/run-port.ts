@@ -163,16 +163,16 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     if (result.fields['http.status'] === undefined) return result;
     const probe = tcp.find((p) => p.name === result.protocol);
     if (!probe?.followup) return result;
-    const paths = plan(result.fields).slice(0, DEFAULTS.maxFollowups);
-    if (paths.length === 0) return result;
     let extra: Readonly<Record<string, string>> = {};
     try {
+      const paths = plan(result.fields).slice(0, DEFAULTS.maxFollowups);
+      if (paths.length === 0) return result;
       const out = await probe.followup(context(options), paths);
       for (let i = 0; i < Math.min(out.requests, paths.length); i++)
         tried.push(`${probe.name}${FOLLOWUP_SUFFIX}`);
       extra = out.fields;
     } catch (error) {
-      // A bug in a follow-up costs the follow-up, not the port.
+      // A bug in planning or in a follow-up costs the follow-up, not the port.
       options.log.error({ err: error, protocol: probe.name }, 'follow-up threw');
     }
     return done(result.protocol, result.status, {
