@@ -7,10 +7,13 @@
  *   redirect whose Location is on the same scheme, address and port, `GET` of that path on
  *   a new rate-limited connection (at most {@link MAX_REDIRECTS} hops, never a path twice);
  *   then `/favicon.ico` on one more connection, only when an HTTP response came back.
+ *   Follow-ups (engine-driven, {@link followupSession}): `GET` of at most 2 paths that a
+ *   softmatched signature declares, each on its own connection to the same port.
  * Records: `http.status`, `http.server`, `http.headers`, `http.title`, `http.realm`,
  *   `http.generator`, `http.body` (first 16 KiB), `http.favicon_md5`, `http.favicon_mmh3`
  *   — of the final page — plus `http.location` (the first Location seen, followed or not)
- *   and `http.redirects` (hops followed).
+ *   and `http.redirects` (hops followed); after follow-ups, `http.followup.path`,
+ *   `http.followup.status` and `http.followup.body` (first 16 KiB).
  * Never: sends credentials or an Authorization header, follows a redirect to another
  *   address, port or scheme (nor Refresh headers or meta refresh), asks for or decodes
  *   compressed bodies (no Accept-Encoding), or reads more than 64 KiB of a body.
@@ -19,9 +22,16 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import net from 'node:net';
 import { Client, type Dispatcher } from 'undici';
+import { DEFAULTS } from '../src/engine/defaults.js';
 import { charsetOf, extractTitle, parseRealm } from './parsers/html.js';
 import { faviconMmh3 } from './parsers/mmh3.js';
-import type { ProbeContext, ProbeOutput, TcpConnection, TcpProbe } from './types.js';
+import type {
+  FollowupOutput,
+  ProbeContext,
+  ProbeOutput,
+  TcpConnection,
+  TcpProbe,
+} from './types.js';
 
 /** Bytes of body we read before hanging up; the rest is never received into memory. */
 export const BODY_CAP = 64 * 1024;
@@ -43,6 +53,7 @@ export const httpProbe: TcpProbe = {
     return 0;
   },
   run: runHttp,
+  followup: (ctx, paths) => followupSession(ctx, plainTransport(ctx), paths),
 };
 
 /** One response, as much of it as we allowed ourselves to read. */
@@ -69,7 +80,12 @@ export interface HttpFailure {
 async function runHttp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput> {
   // undici reads the socket from here on; the bounded reader must stop consuming it.
   const socket = conn.reader.detach();
-  return httpSession(ctx, socket, {
+  return httpSession(ctx, socket, plainTransport(ctx));
+}
+
+/** More plain connections to the same port, through the engine (rate-limited). */
+function plainTransport(ctx: ProbeContext): HttpTransport {
+  return {
     scheme: 'http',
     open: async () => {
       try {
@@ -78,7 +94,7 @@ async function runHttp(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOut
         return null;
       }
     },
-  });
+  };
 }
 
 /** Redirect hops followed at most (same address, port and scheme only). */
@@ -155,6 +171,47 @@ export async function httpSession(
   const headerText = fields['http.headers'];
   const banner = `${fields['http.status'] ?? ''}${headerText ? `\n${headerText}` : ''}`;
   return { status: 'ok', fields, banner: banner.slice(0, ctx.maxBytes) };
+}
+
+/**
+ * Follow-up requests: `GET` of each path in order, each on a fresh connection of
+ * `transport` (same host, port and scheme), with the session's body cap and deadlines.
+ * The first 2xx answer ends them and is the one recorded; failing that, the last answer.
+ * A redirect is recorded, never followed. At most `DEFAULTS.maxFollowups` requests
+ * whatever is asked (the engine asks for no more; this is the backstop). Never throws.
+ */
+export async function followupSession(
+  ctx: ProbeContext,
+  transport: HttpTransport,
+  paths: readonly string[],
+): Promise<FollowupOutput> {
+  const cap = Math.min(BODY_CAP, ctx.maxBytes);
+  let requests = 0;
+  let kept: { path: string; res: HttpResponse } | null = null;
+  for (const path of paths.slice(0, DEFAULTS.maxFollowups)) {
+    // Only a path as the engine vetted it: absolute, and not another origin.
+    if (ctx.signal.aborted || !path.startsWith('/') || path.startsWith('//')) break;
+    requests++;
+    const socket = await transport.open();
+    if (!socket) break;
+    const res = await fetchOnce(ctx, socket, path, cap);
+    if (res.kind === 'failure') continue;
+    kept = { path, res };
+    if (res.statusCode >= 200 && res.statusCode < 300) break;
+  }
+  const fields: Record<string, string> = {};
+  if (kept) {
+    const { path, res } = kept;
+    fields['http.followup.path'] = path;
+    fields['http.followup.status'] = res.reason
+      ? `${res.statusCode} ${res.reason}`
+      : String(res.statusCode);
+    if (res.body.length > 0) {
+      const keep = Math.min(res.body.length, BODY_FIELD_CAP, cap);
+      fields['http.followup.body'] = res.body.toString('latin1', 0, keep);
+    }
+  }
+  return { fields, requests };
 }
 
 /**

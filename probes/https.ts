@@ -6,8 +6,9 @@
  * Sends: a TLS ClientHello through `node:tls` over the engine's rate-limited socket, with
  *   no SNI for an IP address, certificate checks off (we read the certificate, we do not
  *   trust it) and old protocol versions allowed (old devices only speak TLS 1.0); then the
- *   HTTP probe's requests inside TLS (`GET /`, same-origin redirects, `/favicon.ico`), each
- *   extra request on its own rate-limited connection with its own handshake.
+ *   HTTP probe's requests inside TLS (`GET /`, same-origin redirects, `/favicon.ico`, and
+ *   the engine's follow-up GETs), each extra request on its own rate-limited connection
+ *   with its own handshake.
  * Records: `tls.version`, `tls.cipher`, `tls.subject`, `tls.issuer`, `tls.san`,
  *   `tls.serial`, `tls.not_before`, `tls.not_after`, `tls.self_signed`, `tls.key_type`,
  *   `tls.sha256`, and every `http.*` field when HTTP answers inside TLS.
@@ -17,7 +18,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { httpSession } from './http.js';
+import { followupSession, type HttpTransport, httpSession } from './http.js';
 import { certificateFields } from './parsers/x509.js';
 import type { ProbeContext, ProbeOutput, TcpConnection, TcpProbe } from './types.js';
 
@@ -97,7 +98,19 @@ async function runHttps(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOu
   // node:tls reads the socket from here on; the bounded reader must stop consuming it.
   const outcome = await startTls(ctx, conn.reader.detach());
   if (!outcome.ok) return { status: outcome.status, fields: {}, banner: null };
-  const http = await httpSession(ctx, outcome.socket, {
+  const http = await httpSession(ctx, outcome.socket, tlsTransport(ctx));
+  outcome.socket.destroy();
+  const fields = { ...outcome.fields, ...(http.status === 'ok' ? http.fields : {}) };
+  const certLine = [fields['tls.version'], fields['tls.subject']].filter(Boolean).join(' ');
+  const banner = http.status === 'ok' && http.banner ? `${certLine}\n${http.banner}` : certLine;
+  // TLS answered: the port is open and identified even when no HTTP came back inside it
+  // (IMAPS, LDAPS): the engine labels such a service `tls`.
+  return { status: 'ok', fields, banner: banner.length > 0 ? banner : null };
+}
+
+/** More connections to the same port, each rate-limited and with its own TLS handshake. */
+function tlsTransport(ctx: ProbeContext): HttpTransport {
+  return {
     scheme: 'https',
     open: async () => {
       let raw: net.Socket;
@@ -109,14 +122,7 @@ async function runHttps(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOu
       const next = await startTls(ctx, raw);
       return next.ok ? next.socket : null;
     },
-  });
-  outcome.socket.destroy();
-  const fields = { ...outcome.fields, ...(http.status === 'ok' ? http.fields : {}) };
-  const certLine = [fields['tls.version'], fields['tls.subject']].filter(Boolean).join(' ');
-  const banner = http.status === 'ok' && http.banner ? `${certLine}\n${http.banner}` : certLine;
-  // TLS answered: the port is open and identified even when no HTTP came back inside it
-  // (IMAPS, LDAPS): the engine labels such a service `tls`.
-  return { status: 'ok', fields, banner: banner.length > 0 ? banner : null };
+  };
 }
 
 /** The HTTPS / TLS probe (see the file header). */
@@ -130,4 +136,6 @@ export const httpsProbe: TcpProbe = {
     return 0;
   },
   run: runHttps,
+  // Follow-ups inside TLS too: an HTTPS port is asked over HTTPS, never in plain text.
+  followup: (ctx, paths) => followupSession(ctx, tlsTransport(ctx), paths),
 };

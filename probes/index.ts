@@ -29,6 +29,7 @@ export const PROBES: readonly Probe[] = [
 ];
 
 export type {
+  FollowupOutput,
   Probe,
   ProbeContext,
   ProbeOutput,

@@ -99,7 +99,8 @@ async function runCommunity(ctx: ProbeContext, community: string | null): Promis
     await v1Pending;
     return v2Out;
   }
-  if (v2.kind === 'error') ctx.log.debug({ version: 'v2c', reason: v2.message }, 'snmp: error reply');
+  if (v2.kind === 'error')
+    ctx.log.debug({ version: 'v2c', reason: v2.message }, 'snmp: error reply');
   const v1 = await v1Pending;
   if (v2.kind === 'aborted' || (v1.kind === 'aborted' && ctx.signal.aborted)) {
     return { status: 'io-timeout', fields: {}, banner: null };

@@ -76,6 +76,14 @@ export interface TcpConnection {
   readonly greeting: Buffer;
 }
 
+/** What follow-up requests found (see {@link TcpProbe.followup}). */
+export interface FollowupOutput {
+  /** `http.followup.*` fields of the response recorded; empty when none came back. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** Requests attempted (each on its own connection), for the port's probe count. */
+  readonly requests: number;
+}
+
 /** A probe for a TCP protocol. */
 export interface TcpProbe {
   readonly name: Exclude<Protocol, UdpProtocol | 'tls' | 'unknown'>;
@@ -91,6 +99,13 @@ export interface TcpProbe {
   detect(greeting: Buffer): 0 | 1 | 2;
   /** Runs the protocol exchange on the engine's connection. */
   run(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput>;
+  /**
+   * Optional second look the engine asks for after matching the first exchange: GET each
+   * path (absolute, same origin, already vetted) on a fresh rate-limited connection to the
+   * same host and port, in order, under the same deadlines and byte caps. HTTP and HTTPS
+   * have it; the engine decides the paths (signatures' `followup:`), never the probe.
+   */
+  followup?(ctx: ProbeContext, paths: readonly string[]): Promise<FollowupOutput>;
 }
 
 /** Protocols spoken over UDP. */

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { httpProbe } from '../probes/http.js';
 import { faviconMmh3 } from '../probes/parsers/mmh3.js';
+import { bookkeepingFields } from '../src/engine/run-port.js';
 import { runConformance } from './support/conformance.js';
 import { probePort } from './support/run-probe.js';
 
@@ -202,6 +203,129 @@ test('http: on its own port the probe speaks first without waiting for a banner'
     assert.equal(result.status, 'ok');
     assert.equal(result.fields['http.server'], 'mini_httpd/1.19 19dec2003');
     assert.equal(result.fields['http.title'], 'x');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('http follow-ups: planned from the first exchange, at most 2, first 2xx kept, counted as probes', async () => {
+  const srv = await httpServer((req, res) => {
+    if (req.url === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<title>Acme Router</title>');
+      return;
+    }
+    if (req.url === '/second.xml') {
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end('<Model>AR-500</Model>');
+      return;
+    }
+    res.writeHead(404);
+    res.end('nothing here');
+  });
+  try {
+    const planned: Array<Readonly<Record<string, string>>> = [];
+    const result = await probePort(HOST, srv.port, {
+      followup: (fields) => {
+        planned.push(fields);
+        // More than allowed, on purpose: the runner must cut at 2.
+        return ['/first.xml', '/second.xml', '/third.xml'];
+      },
+    });
+    assert.equal(result.status, 'ok');
+    // Planned once, from the first exchange's fields.
+    assert.equal(planned.length, 1);
+    assert.equal(planned[0]?.['http.title'], 'Acme Router');
+    assert.equal(planned[0]?.['http.followup.path'], undefined);
+    assert.deepEqual(
+      srv.seen.map((s) => `${s.method} ${s.url}`),
+      ['GET /', 'GET /favicon.ico', 'GET /first.xml', 'GET /second.xml'],
+    );
+    // The same honest request as the main probe: our User-Agent, no credentials.
+    for (const s of srv.seen.slice(2)) {
+      assert.equal(s.headers['user-agent'], UA);
+      assert.equal(s.headers.authorization, undefined);
+    }
+    assert.equal(result.fields['http.title'], 'Acme Router', 'first-exchange fields stay');
+    assert.equal(result.fields['http.followup.path'], '/second.xml');
+    assert.equal(result.fields['http.followup.status'], '200 OK');
+    assert.equal(result.fields['http.followup.body'], '<Model>AR-500</Model>');
+    assert.deepEqual(result.probesTried, ['http', 'http-followup', 'http-followup']);
+    assert.equal(bookkeepingFields(result)['scan.probes'], '3');
+    assert.equal(bookkeepingFields(result)['scan.identified_by'], 'http');
+    assert.equal(bookkeepingFields(result)['scan.followups'], '2');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('http follow-ups: none planned, none sent; a failed first exchange plans nothing', async () => {
+  const srv = await httpServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<title>x</title>');
+  });
+  try {
+    const result = await probePort(HOST, srv.port, { followup: () => [] });
+    assert.deepEqual(
+      srv.seen.map((s) => s.url),
+      ['/', '/favicon.ico'],
+    );
+    assert.deepEqual(result.probesTried, ['http']);
+    assert.equal(result.fields['http.followup.path'], undefined);
+    assert.equal(bookkeepingFields(result)['scan.followups'], undefined);
+  } finally {
+    await srv.close();
+  }
+  // Not HTTP at all: the planner is never consulted.
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end('not http\r\n'));
+  });
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  let consulted = false;
+  try {
+    const result = await probePort(HOST, address.port, {
+      followup: () => {
+        consulted = true;
+        return ['/x'];
+      },
+    });
+    assert.equal(result.status, 'protocol-error');
+    assert.equal(consulted, false);
+  } finally {
+    server.close();
+    await once(server, 'close');
+  }
+});
+
+test('http follow-ups: a huge answer is cut to the body cap; a redirect is recorded, not followed', async () => {
+  const srv = await httpServer((req, res) => {
+    if (req.url === '/big') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(Buffer.alloc(200 * 1024, 0x42));
+      return;
+    }
+    if (req.url === '/moved') {
+      res.writeHead(302, { Location: '/elsewhere' });
+      res.end();
+      return;
+    }
+    res.writeHead(200);
+    res.end('<title>y</title>');
+  });
+  try {
+    const big = await probePort(HOST, srv.port, { followup: () => ['/big'] });
+    assert.equal(big.fields['http.followup.body']?.length, 16 * 1024);
+    const moved = await probePort(HOST, srv.port, { followup: () => ['/moved'] });
+    assert.equal(moved.fields['http.followup.status'], '302 Found');
+    assert.equal(moved.fields['http.followup.path'], '/moved');
+    assert.ok(
+      !srv.seen.some((s) => s.url === '/elsewhere'),
+      'a follow-up redirect is not followed',
+    );
   } finally {
     await srv.close();
   }

@@ -9,6 +9,8 @@ import {
   selfTest,
   servicesFromFields,
 } from '../src/index.js';
+import { planFollowups, softmatches } from '../src/match/followup.js';
+import { followupPathProblem } from '../src/signatures/followup.js';
 import { checkRegex } from '../src/signatures/regex-check.js';
 import { FIXTURES } from './support/paths.js';
 
@@ -202,4 +204,93 @@ test('regex dialect check', () => {
       `${p}: ${JSON.stringify(checkRegex(p))}`,
     );
   }
+});
+
+test('follow-up plan: a softmatch (vendor narrowed, model missing) asks for its paths, at most 2 per port', () => {
+  const library = loadSignatures();
+  // The FRITZ!Box title names the maker only: both boxinfo paths, in declared order.
+  assert.deepEqual(planFollowups(library, { 'http.status': '200 OK', 'http.title': 'FRITZ!Box' }), [
+    '/jason_boxinfo.xml',
+    '/juis_boxinfo.xml',
+  ]);
+  assert.deepEqual(
+    softmatches(library, { 'http.title': 'FRITZ!Box' }).map((s) => [s.signature.id, s.when]),
+    [['avm/fritzbox-boxinfo', ['title']]],
+  );
+  assert.deepEqual(planFollowups(library, { 'http.body': 'go to routerlogin.net' }), [
+    '/currentsetting.htm',
+  ]);
+  // A NETGEAR signature already gives the model on this exchange: nothing to ask.
+  assert.deepEqual(
+    planFollowups(library, { 'http.realm': 'NETGEAR R7000', 'http.body': 'routerlogin.net' }),
+    [],
+  );
+  // Two makers hinted, three paths wanted: the cap is per port, not per signature.
+  const greedy = { 'http.title': 'FRITZ!Box', 'http.body': 'routerlogin.net' };
+  assert.equal(softmatches(library, greedy).length, 2);
+  assert.deepEqual(planFollowups(library, greedy), ['/jason_boxinfo.xml', '/juis_boxinfo.xml']);
+  assert.deepEqual(planFollowups(library, greedy, 1), ['/jason_boxinfo.xml']);
+  // No vendor-level evidence, or a follow-up already made: nothing.
+  assert.deepEqual(planFollowups(library, { 'http.title': 'Welcome to nginx!' }), []);
+  assert.deepEqual(planFollowups(library, { 'ssh.ident': 'SSH-2.0-dropbear' }), []);
+});
+
+test('follow-up paths: absolute, same origin, no credentials, no login or state change', () => {
+  for (const ok of ['/jason_boxinfo.xml', '/HNAP1/', '/cgi-bin/info.cgi?lang=en', '/a/b.c']) {
+    assert.equal(followupPathProblem(ok), null, ok);
+  }
+  const bad: Array<[unknown, RegExp]> = [
+    ['', /non-empty/],
+    ['info.xml', /absolute/],
+    ['//evil.example/x', /absolute/],
+    ['http://192.0.2.1/x', /absolute/],
+    ['/a/../etc', /segments/],
+    ['/a/%2e%2e/etc', /segments/],
+    ['/a b', /printable/],
+    ['/x#frag', /"#"/],
+    ['/\\evil', /"\\"/],
+    ['/cgi-bin/login.cgi', /login/],
+    ['/apply.cgi', /apply/],
+    ['/info?user=admin', /secret/],
+    ['/info?pwd=1', /pwd/],
+    [`/${'a'.repeat(300)}`, /longer/],
+    [42, /non-empty string/],
+  ];
+  for (const [path, re] of bad) {
+    const problem = followupPathProblem(path);
+    assert.ok(problem !== null && re.test(problem), `${String(path)}: ${problem}`);
+  }
+});
+
+test('followup: lint names bad triggers, extra requests, foreign paths, POSTs and orphan readers', () => {
+  const errors = loadErrors('followup');
+  const expect = [
+    /edge\.yaml:17:\d+: followup\.when names unknown evidence "nosuch"/,
+    /edge\.yaml:17:\d+: followup\.when 'telnet' reads telnet\.banner, which an HTTP port never has/,
+    /edge\.yaml:17:\d+: followup\.when 'model' must be first-exchange evidence/,
+    /edge\.yaml:19:\d+: followup\.requests holds 3 requests; at most 2/,
+    /edge\.yaml:20:\d+: followup path "\/\/evil\.example\/info\.xml": path must be absolute/,
+    /edge\.yaml:21:\d+: followup path "\/cgi-bin\/login\.cgi": .*login/,
+    /edge\.yaml:22:\d+: unknown follow-up request key 'method' \(follow-ups are plain GETs\)/,
+    /zr\.yaml:9:\d+: evidence 'model' reads http\.followup\.body but the signature declares no followup:/,
+  ];
+  for (const re of expect)
+    assert.ok(
+      errors.some((m) => re.test(m)),
+      `${re}\n${errors.join('\n')}`,
+    );
+});
+
+test('self-test: a follow-up example must be one the engine would really fetch', () => {
+  const report = selfTest(loadSignatures({ dir: bad('followup-nosoft') }));
+  assert.deepEqual(
+    report.failures.map((f) => [f.line, f.message]),
+    [
+      [
+        21,
+        "the example's first exchange does not lead to '/info.xml' (planned: nothing): no softmatch",
+      ],
+      [23, "http.followup.path '/other.xml' is not one of this signature's followup paths"],
+    ],
+  );
 });

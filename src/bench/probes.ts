@@ -4,11 +4,13 @@
  * field `scan.probes` says how many probes the port cost, detection included.
  *
  * Figures: share of open services whose protocol was identified (`scan.identified_by`
- * set) within 1 probe and within 2 (targets 80% and 90%), share of open services that a
- * signature or vendor hint labeled within 1 and 2 probes, and the average probes per open
- * port (target ≤ 2). UDP ports the lab shifts off 161/1900/987 are unknown to the runner,
- * so it asks there in one UDP protocol after another, commonest first, until one answers:
- * the table splits TCP and UDP so that cost shows.
+ * set) within 1 probe and within 2 (targets 80% and 90%; follow-up requests, made once the
+ * protocol was known, are left out here), share of open services that a signature or
+ * vendor hint labeled within 1 and 2 probes (every probe counted), and the average probes
+ * per open port, follow-ups included (target ≤ 2). UDP ports the lab shifts off
+ * 161/1900/987 are unknown to the runner, so it asks there in one UDP protocol after
+ * another, commonest first, until one answers: the table splits TCP and UDP so that cost
+ * shows.
  */
 import { scan } from '../engine/scan.js';
 import { startLab } from '../lab/index.js';
@@ -32,12 +34,15 @@ const empty = (): Tally => ({ open: 0, probes: 0, proto1: 0, proto2: 0, label1: 
 
 function add(t: Tally, s: ServiceRecord): void {
   const spent = Number(s.fields['scan.probes'] ?? '1');
+  // Follow-up requests come after the protocol was known: they cost (probes per port, the
+  // label columns) but did not help find the protocol.
+  const toProtocol = spent - Number(s.fields['scan.followups'] ?? '0');
   t.open++;
   t.probes += spent;
   const identified = s.fields['scan.identified_by'] !== undefined;
   const labeled = s.matches.length > 0;
-  if (identified && spent <= 1) t.proto1++;
-  if (identified && spent <= 2) t.proto2++;
+  if (identified && toProtocol <= 1) t.proto1++;
+  if (identified && toProtocol <= 2) t.proto2++;
   if (labeled && spent <= 1) t.label1++;
   if (labeled && spent <= 2) t.label2++;
 }

@@ -39,6 +39,12 @@ export const DEFAULTS = {
   fieldCap: 4_096,
   /** Characters kept of `http.body`. */
   bodyCap: 16_384,
+  /**
+   * Follow-up requests per port at most: vendor-telling paths a signature declares
+   * (`followup:`), fetched only after the first HTTP exchange softmatched it. The same
+   * number bounds the requests one signature may declare.
+   */
+  maxFollowups: 2,
   /** Characters of the banner excerpt in each service record. */
   bannerCap: 512,
   /** SNMP read community for system info; null = community-based SNMP off. */

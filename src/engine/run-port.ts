@@ -5,12 +5,17 @@
  * TLS is never volunteered either: ports known to be TLS go straight to the HTTPS probe,
  * and a port whose HTTP attempt got no HTTP back (non-HTTP bytes, or closed at once) gets
  * one TLS attempt on a fresh rate-limited connection, with HTTP inside when it works.
+ * Once HTTP answered (plain or inside TLS), the engine's follow-up planner may name a few
+ * vendor-telling paths (signatures' `followup:`, `src/match/followup.ts`): the same probe
+ * GETs them on fresh connections to the same port, at most `DEFAULTS.maxFollowups`, and
+ * their `http.followup.*` fields join the port's.
  *
  * A UDP port of no known protocol is asked in one protocol at a time, commonest first,
  * until one answers ({@link guessUdp}).
  *
- * `probesTried` lists every probe spent on the port; the engine turns it into the record's
- * `scan.identified_by` and `scan.probes` fields ({@link bookkeepingFields}).
+ * `probesTried` lists every probe spent on the port (each follow-up request counts as one);
+ * the engine turns it into the record's `scan.identified_by` and `scan.probes` fields
+ * ({@link bookkeepingFields}).
  */
 import type net from 'node:net';
 import type { Logger } from 'pino';
@@ -25,6 +30,7 @@ import type {
 } from '../../probes/types.js';
 import { BoundedReader, isProbeFailure } from '../net/bounded.js';
 import type { ProbeStatus, Protocol, Transport } from '../types.js';
+import { DEFAULTS } from './defaults.js';
 
 /** What the engine hands the runner for one port. */
 export interface PortRunOptions {
@@ -44,6 +50,12 @@ export interface PortRunOptions {
    * UPnP description); rejects with `ProbeFailure`.
    */
   readonly openConnection: (port?: number) => Promise<net.Socket>;
+  /**
+   * Follow-up planner: given the fields of the port's first HTTP exchange, the paths to GET
+   * next (softmatched signatures' `followup:`); absent or empty = none. At most
+   * `DEFAULTS.maxFollowups` are used.
+   */
+  readonly followup?: (fields: Readonly<Record<string, string>>) => readonly string[];
 }
 
 /** Result of one port, before matching. */
@@ -60,6 +72,9 @@ export interface PortResult {
   readonly probesTried: readonly string[];
   readonly elapsedMs: number;
 }
+
+/** Suffix of a follow-up request's entry in `probesTried` (`http-followup`). */
+const FOLLOWUP_SUFFIX = '-followup';
 
 /** How long to keep listening once the first banner bytes arrived, for the rest of the burst. */
 const GREETING_IDLE_MS = 250;
@@ -120,6 +135,33 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     return done(expected?.name ?? 'unknown', 'internal-error');
   }
   const reader = new BoundedReader(socket, { maxBytes: options.maxBytes, signal: options.signal });
+  /**
+   * Follow-up GETs after an HTTP answer, by the probe that got it (HTTP, or HTTPS inside
+   * TLS); each request is one more probe of the port. The port's status never changes.
+   */
+  const followUp = async (result: PortResult): Promise<PortResult> => {
+    const plan = options.followup;
+    if (!plan || result.status !== 'ok' || options.signal.aborted) return result;
+    if (result.fields['http.status'] === undefined) return result;
+    const probe = tcp.find((p) => p.name === result.protocol);
+    if (!probe?.followup) return result;
+    let extra: Readonly<Record<string, string>> = {};
+    try {
+      const paths = plan(result.fields).slice(0, DEFAULTS.maxFollowups);
+      if (paths.length === 0) return result;
+      const out = await probe.followup(context(options), paths);
+      for (let i = 0; i < Math.min(out.requests, paths.length); i++)
+        tried.push(`${probe.name}${FOLLOWUP_SUFFIX}`);
+      extra = out.fields;
+    } catch (error) {
+      // A bug in planning or in a follow-up costs the follow-up, not the port.
+      options.log.error({ err: error, protocol: probe.name }, 'follow-up threw');
+    }
+    return done(result.protocol, result.status, {
+      fields: { ...result.fields, ...extra },
+      banner: result.banner,
+    });
+  };
   /** HTTP on this connection, then TLS on a fresh one when the answer was not HTTP. */
   const httpThenTls = async (probe: TcpProbe, greeting: Buffer): Promise<PortResult> => {
     tried.push(probe.name);
@@ -143,10 +185,12 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     // A client-first protocol on its own port (HTTP on 80, TLS on 443, RTSP on 554) goes
     // straight to its probe.
     if (expected && !expected.serverFirst) {
-      if (expected === http) return await httpThenTls(expected, Buffer.alloc(0));
+      if (expected === http) return await followUp(await httpThenTls(expected, Buffer.alloc(0)));
       tried.push(expected.name);
-      return await guard(options, expected.name, done, () =>
-        expected.run(context(options), { reader, greeting: Buffer.alloc(0) }),
+      return await followUp(
+        await guard(options, expected.name, done, () =>
+          expected.run(context(options), { reader, greeting: Buffer.alloc(0) }),
+        ),
       );
     }
     const wait = expected ? options.timeouts.readMs : options.timeouts.bannerMs;
@@ -162,7 +206,7 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
       if (first.end === 'closed') return done(expected?.name ?? 'unknown', 'connection-closed');
       // Silent port: the one case where we speak first, with HTTP (then TLS).
       if (!http) return done(expected?.name ?? 'unknown', 'io-timeout');
-      return await httpThenTls(http, greeting);
+      return await followUp(await httpThenTls(http, greeting));
     }
     const probe = pickByGreeting(tcp, greeting, expected);
     if (!probe) {
@@ -290,7 +334,9 @@ async function guard(
 /**
  * The engine's bookkeeping fields of a port result: `scan.identified_by` (the probe that
  * identified the service, only when one did) and `scan.probes` (probes spent, at least 1:
- * a banner read is the first probe). Signatures may not read them (the loader refuses).
+ * a banner read is the first probe; follow-up requests included) and `scan.followups`
+ * (follow-up requests among them, only when there were some). Signatures may not read them
+ * (the loader refuses).
  */
 export function bookkeepingFields(result: PortResult): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -301,5 +347,9 @@ export function bookkeepingFields(result: PortResult): Record<string, string> {
     : result.probesTried.at(-1);
   if (result.status === 'ok' && by !== undefined) fields['scan.identified_by'] = by;
   fields['scan.probes'] = String(Math.max(1, result.probesTried.length));
+  // Follow-ups come after the protocol was known: said apart so probe economy can tell
+  // "found the protocol" from "asked for the model".
+  const followups = result.probesTried.filter((p) => p.endsWith(FOLLOWUP_SUFFIX)).length;
+  if (followups > 0) fields['scan.followups'] = String(followups);
   return fields;
 }

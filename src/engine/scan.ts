@@ -9,6 +9,7 @@ import { PROBES } from '../../probes/index.js';
 import type { Probe, ProbeSettings, ProbeTimeouts } from '../../probes/types.js';
 import type { TargetError } from '../errors.js';
 import { ThingscanError } from '../errors.js';
+import { planFollowups } from '../match/followup.js';
 import { identifyServices } from '../match/identify.js';
 import type { ServiceInput } from '../match/matcher.js';
 import { connectTcp } from '../net/bounded.js';
@@ -70,6 +71,11 @@ export interface ScanOptions {
   readonly exclude?: ExcludeList;
   /** Allow CIDRs/ranges larger than the expansion limit in string targets. */
   readonly allowLarge?: boolean;
+  /**
+   * Follow-up requests: after a port's first HTTP exchange, GET the vendor-telling paths of
+   * signatures it softmatched (at most `DEFAULTS.maxFollowups` per port). Default true.
+   */
+  readonly followups?: boolean;
   /** Pre-loaded signature library (else loaded from `signaturesDir` or the package). */
   readonly library?: SignatureLibrary;
   readonly signaturesDir?: string;
@@ -120,6 +126,7 @@ interface Plan {
   readonly udpWaitMs: number;
   readonly bucket: ConnectionLimiter;
   readonly library: SignatureLibrary;
+  readonly followups: boolean;
   readonly log: Logger;
 }
 
@@ -305,6 +312,7 @@ function makePlan(options: ScanOptions): Plan {
     library:
       options.library ??
       loadSignatures(options.signaturesDir === undefined ? {} : { dir: options.signaturesDir }),
+    followups: options.followups ?? true,
     log: options.logger ?? pino({ level: 'silent' }),
   };
 }
@@ -372,6 +380,10 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
         },
       });
     };
+    // Planned on the fields as they will be matched (capped), so the plan and the verdict agree.
+    const followup = plan.followups
+      ? (fields: Readonly<Record<string, string>>) => planFollowups(plan.library, capFields(fields))
+      : undefined;
     const udpRuns = new Map<PortSpecItem, Promise<PortResult>>();
     for (const p of plan.ports) if (p.transport === 'udp') udpRuns.set(p, runUdp(p));
     const results = await Promise.all(
@@ -400,6 +412,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
               signal,
               log: verbose ? log.child({ port: p.port, transport: p.transport }) : log,
               openConnection,
+              ...(followup ? { followup } : {}),
             });
           }),
       ),
@@ -457,10 +470,13 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
   }
 }
 
+/** Fields kept up to `DEFAULTS.bodyCap` rather than `fieldCap`. */
+const BODY_FIELDS: ReadonlySet<string> = new Set(['http.body', 'http.followup.body']);
+
 function capFields(fields: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(fields)) {
-    const cap = k === 'http.body' ? DEFAULTS.bodyCap : DEFAULTS.fieldCap;
+    const cap = BODY_FIELDS.has(k) ? DEFAULTS.bodyCap : DEFAULTS.fieldCap;
     out[k] = v.length > cap ? v.slice(0, cap) : v;
   }
   return out;

@@ -63,6 +63,7 @@ const TEXT_FIELDS = [
   'telnet.banner',
   'http.title',
   'http.body',
+  'http.followup.body',
   'snmp.sysDescr',
   'upnp.friendly_name',
   'upnp.model_number',

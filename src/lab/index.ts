@@ -91,6 +91,11 @@ export interface LabHostCounters {
   credentialAttempts: number;
   /** SMTP MAIL, RCPT, DATA and BDAT commands seen. */
   mailCommands: number;
+  /**
+   * HTTP and HTTPS requests received, `METHOD target` in arrival order (the first
+   * {@link MAX_REQUEST_LOG} kept): what a scan asked, path by path.
+   */
+  httpRequests: string[];
 }
 
 /** Lab-wide tallies (sums) and the same per host id. Live: read them at any time. */
@@ -132,6 +137,11 @@ export interface RunningLab {
   /** Closes every server and destroys every open connection. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/** HTTP request lines kept per host (a longer log is cut, not grown). */
+export const MAX_REQUEST_LOG = 256;
+/** Longest request line kept in the log, in characters. */
+const MAX_REQUEST_LINE = 512;
 
 /** Default prefix of lab addresses. */
 export const DEFAULT_LAB_PREFIX = '127.77.0';
@@ -179,7 +189,12 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   try {
     for (const { persona, index } of selected) {
       const address = `${prefix}.${FIRST_OCTET + index}`;
-      const tally: LabHostCounters = { connections: 0, credentialAttempts: 0, mailCommands: 0 };
+      const tally: LabHostCounters = {
+        connections: 0,
+        credentialAttempts: 0,
+        mailCommands: 0,
+        httpRequests: [],
+      };
       counters.byHost[persona.id] = tally;
       const recorder: HostRecorder = {
         connection: () => {
@@ -193,6 +208,10 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
         mailCommand: () => {
           tally.mailCommands++;
           counters.mailCommands++;
+        },
+        httpRequest: (line) => {
+          if (tally.httpRequests.length < MAX_REQUEST_LOG)
+            tally.httpRequests.push(line.slice(0, MAX_REQUEST_LINE));
         },
       };
       const services: LabServiceInfo[] = [];

@@ -14,6 +14,7 @@ import { makeFavicon, SHARED_ICONS } from './favicon.js';
 import { DEPTH_PERSONAS } from './personas-depth.js';
 import { DEPTH2_PERSONAS } from './personas-depth2.js';
 import { DEPTH3_PERSONAS } from './personas-depth3.js';
+import { FOLLOWUP_PERSONAS } from './personas-followup.js';
 import { HOSTILE_PERSONAS } from './personas-hostile.js';
 import type {
   FtpConfig,
@@ -1303,4 +1304,5 @@ export const PERSONAS: readonly PersonaDefinition[] = [
   ...DEPTH_PERSONAS,
   ...DEPTH2_PERSONAS,
   ...DEPTH3_PERSONAS,
+  ...FOLLOWUP_PERSONAS,
 ];

@@ -266,6 +266,11 @@ export interface HostRecorder {
   credentialAttempt(): void;
   /** The client tried to send mail (MAIL, RCPT, DATA). */
   mailCommand(): void;
+  /**
+   * An HTTP(S) request arrived: `METHOD target`, e.g. `GET /favicon.ico`. Optional: only
+   * the address-per-persona lab keeps a request log.
+   */
+  httpRequest?(line: string): void;
 }
 
 /** A running protocol server bound to one address and port. */

@@ -136,6 +136,19 @@ export const FIELDS = {
     description:
       "Redirects followed on the same host and port (0-3); other fields are the final page's",
   },
+  'http.followup.path': {
+    protocol: 'http',
+    description:
+      "Path of the follow-up request recorded (a signature's `followup:`; the first 2xx answer, else the last answer)",
+  },
+  'http.followup.status': {
+    protocol: 'http',
+    description: 'Status code and reason of the follow-up response, e.g. "200 OK"',
+  },
+  'http.followup.body': {
+    protocol: 'http',
+    description: 'Start of the follow-up response body (capped), decoded as latin1',
+  },
   'tls.version': { protocol: 'tls', description: 'Negotiated TLS version, e.g. "TLSv1.3"' },
   'tls.cipher': { protocol: 'tls', description: 'Negotiated cipher suite (OpenSSL name)' },
   'tls.subject': {
@@ -182,7 +195,13 @@ export const FIELDS = {
   },
   'scan.probes': {
     protocol: 'scan',
-    description: 'Probes spent on the port, detection included (bookkeeping; not for signatures)',
+    description:
+      'Probes spent on the port, detection and follow-up requests included (bookkeeping; not for signatures)',
+  },
+  'scan.followups': {
+    protocol: 'scan',
+    description:
+      'Follow-up requests among scan.probes, when there were any (bookkeeping; not for signatures)',
   },
 } as const satisfies Record<string, FieldInfo>;
 

@@ -18,10 +18,12 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { DEFAULTS } from '../engine/defaults.js';
 import { SignatureError, SignatureLoadError } from '../errors.js';
 import { defaultSignaturesDir, packageRoot } from '../paths.js';
 import { DEVICE_CLASSES } from '../types.js';
 import { FIELDS } from './fields.js';
+import { MAX_FOLLOWUP_PATH } from './followup.js';
 import { EXPECT_KEYS, loadSignatures } from './loader.js';
 import { HINTS, MATCHER_KINDS, SIGNATURE_STATUSES, WEIGHTS } from './model.js';
 import { checkRegex } from './regex-check.js';
@@ -147,6 +149,41 @@ export function signatureSchema(): Record<string, unknown> {
       examples: { type: 'array', minItems: 1, items: { $ref: '#/$defs/example' } },
       counterexamples: { type: 'array', items: { $ref: '#/$defs/example' } },
       references: { type: 'array', items: { type: 'string' } },
+      followup: {
+        type: 'object',
+        description:
+          'Vendor-telling GETs on the same host and port, made only when a `when` item fired on the first HTTP exchange and no signature of this vendor gave a model there',
+        additionalProperties: false,
+        required: ['when', 'requests'],
+        properties: {
+          when: {
+            description: 'Ids of vendor-level evidence items of this signature (any one triggers)',
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: SLUG },
+          },
+          requests: {
+            type: 'array',
+            minItems: 1,
+            maxItems: DEFAULTS.maxFollowups,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['path'],
+              properties: {
+                path: {
+                  description:
+                    'Absolute same-origin path, optionally with a query; no credentials, login or state change',
+                  type: 'string',
+                  pattern: '^/[^/\\\\]',
+                  maxLength: MAX_FOLLOWUP_PATH,
+                },
+                description: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
     },
     $defs: {
       deviceClass: { description: 'DESIGN.md section 4', enum: Object.keys(DEVICE_CLASSES) },

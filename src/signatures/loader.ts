@@ -6,17 +6,20 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { DEFAULTS } from '../engine/defaults.js';
 import { SignatureError, SignatureLoadError, ThingscanError } from '../errors.js';
 import { buildFieldIndex, type FieldIndex, requiredLiteral } from '../match/prefilter.js';
 import { defaultSignaturesDir } from '../paths.js';
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
 import { type CachedLibrary, cacheDir, libraryKey, readCache, writeCache } from './cache.js';
 import { type FieldName, isFieldName } from './fields.js';
+import { followupPathProblem, isFollowupField } from './followup.js';
 import {
   type CompiledEvidence,
   type CompiledSignature,
   DEFAULT_MIN_SCORE,
   type DeviceTemplate,
+  type FollowupPlan,
   HINTS,
   type Hint,
   MATCHER_KINDS,
@@ -59,6 +62,7 @@ const TOP_KEYS = new Set([
   'examples',
   'counterexamples',
   'references',
+  'followup',
 ]);
 const EVIDENCE_KEYS = new Set([
   'id',
@@ -71,6 +75,8 @@ const EVIDENCE_KEYS = new Set([
   'description',
 ]);
 const OS_KEYS = new Set(['vendor', 'family', 'name', 'version']);
+const FOLLOWUP_KEYS = new Set(['when', 'requests']);
+const FOLLOWUP_REQUEST_KEYS = new Set(['path', 'description']);
 const DEVICE_KEYS = new Set(['class', 'vendor', 'product', 'model', 'os', 'cpe']);
 const SERVICE_KEYS = new Set(['vendor', 'product', 'version', 'hint', 'os']);
 const TEMPLATE_RE = /\{([A-Za-z_][A-Za-z0-9_]*)(?:\|(lower|upper))?\}/g;
@@ -552,6 +558,8 @@ function loadFile(
     );
   }
 
+  const followup = readFollowup(raw['followup'], evidence, device, node, keyNode, err);
+
   const examples = readExamples(raw['examples'], 'examples', node, err, loc, true);
   const counterexamples = readExamples(
     raw['counterexamples'],
@@ -576,7 +584,111 @@ function loadFile(
     examples,
     counterexamples,
     references,
+    followup,
   };
+}
+
+/**
+ * Reads `followup:` (see signatures/README.md): vendor-level evidence that triggers it and
+ * at most `DEFAULTS.maxFollowups` same-origin GET paths. Also checks the other direction:
+ * evidence reading `http.followup.*` needs a `followup:` of its own signature, since only
+ * the requests it declares give those fields a meaning.
+ */
+function readFollowup(
+  value: unknown,
+  evidence: readonly CompiledEvidence[],
+  device: DeviceTemplate | null,
+  node: (...keys: (string | number)[]) => Node | undefined,
+  keyNode: (...keys: (string | number)[]) => Node | undefined,
+  err: (node: Node | null | undefined, message: string) => void,
+): FollowupPlan | null {
+  const readers = evidence.filter((e) => isFollowupField(e.field));
+  if (value === undefined) {
+    for (const e of readers) {
+      const i = evidence.indexOf(e);
+      err(
+        node('evidence', i, 'field') ?? node('evidence'),
+        `evidence '${e.id}' reads ${e.field} but the signature declares no followup:`,
+      );
+    }
+    return null;
+  }
+  const here = node('followup');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    err(here, 'followup must be a map with when: and requests:');
+    return null;
+  }
+  const f = value as Record<string, unknown>;
+  for (const key of Object.keys(f))
+    if (!FOLLOWUP_KEYS.has(key)) err(keyNode('followup', key), `unknown followup key '${key}'`);
+  if (!device?.vendor || device.model === undefined) {
+    // Softmatch means "vendor known, model missing": both must be declared.
+    err(here, 'followup needs device.vendor and device.model (it exists to find the model)');
+  }
+  if (readers.length === 0) {
+    err(here, 'followup needs evidence reading an http.followup.* field (else it asks in vain)');
+  }
+  const when: string[] = [];
+  const whenRaw = f['when'];
+  if (!Array.isArray(whenRaw) || whenRaw.length === 0) {
+    err(node('followup', 'when') ?? here, 'followup.when must be a non-empty list of evidence ids');
+  } else {
+    whenRaw.forEach((id, i) => {
+      const at = node('followup', 'when', i);
+      const item = evidence.find((e) => e.id === id);
+      if (!item) err(at, `followup.when names unknown evidence ${JSON.stringify(id)}`);
+      else if (isFollowupField(item.field) || item.negate)
+        err(
+          at,
+          `followup.when '${item.id}' must be first-exchange evidence (not negated, not http.followup.*)`,
+        );
+      // Follow-ups are planned per port from that port's own exchange: HTTP, or HTTP in TLS.
+      else if (!item.field.startsWith('http.') && !item.field.startsWith('tls.'))
+        err(at, `followup.when '${item.id}' reads ${item.field}, which an HTTP port never has`);
+      else when.push(item.id);
+    });
+  }
+  const requests: Array<{ path: string }> = [];
+  const reqRaw = f['requests'];
+  if (!Array.isArray(reqRaw) || reqRaw.length === 0) {
+    err(node('followup', 'requests') ?? here, 'followup.requests must be a non-empty list');
+  } else {
+    if (reqRaw.length > DEFAULTS.maxFollowups) {
+      err(
+        node('followup', 'requests'),
+        `followup.requests holds ${reqRaw.length} requests; at most ${DEFAULTS.maxFollowups}`,
+      );
+    }
+    reqRaw.forEach((r, i) => {
+      const at = node('followup', 'requests', i);
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+        err(at, 'a follow-up request must be a map with path:');
+        return;
+      }
+      const req = r as Record<string, unknown>;
+      for (const key of Object.keys(req)) {
+        // No method, headers or body: a follow-up is a GET, by construction.
+        if (!FOLLOWUP_REQUEST_KEYS.has(key))
+          err(
+            keyNode('followup', 'requests', i, key),
+            `unknown follow-up request key '${key}' (follow-ups are plain GETs)`,
+          );
+      }
+      const problem = followupPathProblem(req['path']);
+      if (problem !== null) {
+        err(
+          node('followup', 'requests', i, 'path') ?? at,
+          `followup path ${JSON.stringify(req['path'])}: ${problem}`,
+        );
+        return;
+      }
+      const path = req['path'] as string;
+      if (requests.some((q) => q.path === path)) err(at, `followup path '${path}' listed twice`);
+      else requests.push({ path });
+    });
+  }
+  if (when.length === 0 || requests.length === 0) return null;
+  return { when, requests };
 }
 
 function readExamples(

@@ -85,6 +85,24 @@ export interface SignatureExample {
   readonly line: number;
 }
 
+/** One follow-up request a signature declares: always a GET of a same-origin path. */
+export interface FollowupRequest {
+  /** Absolute path (and query) on the scanned host and port, e.g. `/currentsetting.htm`. */
+  readonly path: string;
+}
+
+/**
+ * Vendor-telling requests a signature asks for once it is softmatched on a port's first
+ * HTTP exchange (see `src/match/followup.ts`): one of the `when` evidence items fired, but
+ * no signature of the same vendor gave a model there.
+ */
+export interface FollowupPlan {
+  /** Ids of this signature's vendor-level evidence items (any one narrows the vendor). */
+  readonly when: readonly string[];
+  /** Requests in order of preference, at most `DEFAULTS.maxFollowups`. */
+  readonly requests: readonly FollowupRequest[];
+}
+
 /** One compiled signature. */
 export interface CompiledSignature {
   readonly id: string;
@@ -98,6 +116,8 @@ export interface CompiledSignature {
   readonly examples: readonly SignatureExample[];
   readonly counterexamples: readonly SignatureExample[];
   readonly references: readonly string[];
+  /** Follow-up requests, or null when the signature declares none. */
+  readonly followup: FollowupPlan | null;
 }
 
 /** One vendor of the registry. */

@@ -3,6 +3,7 @@
  * contributor starts from a file that loads and passes its own example, then refines the
  * pattern (captures, alternatives, weights) and adds more examples.
  */
+import { isFollowupField } from './followup.js';
 import { isDeviceClassName } from './stats.js';
 
 /** Field a banner of each protocol is read as, unless a field is named. */
@@ -124,7 +125,11 @@ const LITERAL_CAP = 64;
 
 /** Drafts a signature whose only evidence is an anchored literal of the best field. */
 export function scaffoldSignature(input: ScaffoldInput): Scaffold {
-  const entries = Object.entries(input.fields).filter(([, v]) => v.trim().length > 0);
+  // Follow-up answers need a hand-written `followup:` block (see signatures/README.md): a
+  // draft describes the first exchange only, so its example stays one the engine produces.
+  const entries = Object.entries(input.fields).filter(
+    ([k, v]) => v.trim().length > 0 && !isFollowupField(k),
+  );
   if (entries.length === 0) throw new Error('nothing to build a signature from: no field has text');
   if (input.class !== undefined && !isDeviceClassName(input.class)) {
     throw new Error(`unknown class '${input.class}'`);

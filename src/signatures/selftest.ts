@@ -2,14 +2,18 @@
  * The library tests itself (Recog's idea, stricter): every example must be won by its own
  * signature against the whole library with the expected labels, every evidence item and
  * capture must be exercised, counterexamples must not fire it, and generic banners must
- * name no vendor. Ties at the top fail.
+ * name no vendor. Ties at the top fail. An example holding follow-up fields must be one the
+ * engine would really produce: its first exchange alone softmatches the signature and the
+ * engine's plan asks for its `http.followup.path`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { planFollowups } from '../match/followup.js';
 import { identifyServices, servicesFromFields } from '../match/identify.js';
 import type { SignatureHit } from '../match/matcher.js';
 import { fillTemplate } from '../match/verdict.js';
+import { isFollowupField } from './followup.js';
 import type { CompiledSignature, SignatureExample, SignatureLibrary } from './model.js';
 
 /** One failed check, located in a signature file. */
@@ -46,6 +50,7 @@ export function selfTest(library: SignatureLibrary, only?: string): SelfTestRepo
     for (const ex of sig.examples) {
       examples++;
       checkExample(library, sig, ex, fail, exercised, captured);
+      checkFollowupExample(library, sig, ex, fail);
     }
     for (const ex of sig.counterexamples) {
       counterexamples++;
@@ -147,6 +152,40 @@ function checkExample(
   for (const [key, want] of Object.entries(ex.expect)) {
     const got = actual[key] ?? 'null';
     if (got !== want) fail(ex.line, `expected ${key} '${want}', got '${got}'`);
+  }
+}
+
+/**
+ * An example with `http.followup.*` fields: its path must be one this signature declares,
+ * and the engine's plan for the example's first HTTP exchange (its `http.*` and `tls.*`
+ * fields, follow-up fields left out) must ask for it.
+ */
+function checkFollowupExample(
+  library: SignatureLibrary,
+  sig: CompiledSignature,
+  ex: SignatureExample,
+  fail: (line: number, message: string) => void,
+): void {
+  if (!Object.keys(ex.fields).some(isFollowupField)) return;
+  const path = ex.fields['http.followup.path'];
+  if (path === undefined) {
+    fail(ex.line, 'example has follow-up fields but no http.followup.path');
+    return;
+  }
+  if (!sig.followup?.requests.some((r) => r.path === path)) {
+    fail(ex.line, `http.followup.path '${path}' is not one of this signature's followup paths`);
+    return;
+  }
+  const first: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ex.fields)) {
+    if (!isFollowupField(k) && (k.startsWith('http.') || k.startsWith('tls.'))) first[k] = v;
+  }
+  const plan = planFollowups(library, first);
+  if (!plan.includes(path)) {
+    fail(
+      ex.line,
+      `the example's first exchange does not lead to '${path}' (planned: ${plan.length > 0 ? plan.join(', ') : 'nothing'}): no softmatch`,
+    );
   }
 }
 

@@ -21,6 +21,8 @@ export interface ProbePortOptions {
   readonly settings?: Partial<ProbeSettings>;
   /** Host deadline, ms (default 10 s). */
   readonly deadlineMs?: number;
+  /** Follow-up planner, as the engine passes it (default none). */
+  readonly followup?: (fields: Readonly<Record<string, string>>) => readonly string[];
 }
 
 /** Probes host:port with the registry (or the given probes) and returns the port result. */
@@ -46,5 +48,6 @@ export async function probePort(
     signal,
     log: pino({ level: 'silent' }),
     openConnection: () => connectTcp({ host, port, timeoutMs: timeouts.connectMs, signal }),
+    ...(options.followup ? { followup: options.followup } : {}),
   });
 }

@@ -36,6 +36,7 @@ export function createHttpServer(
     // Request bodies are never read into memory: drained and forgotten.
     req.resume();
     const method = req.method ?? 'GET';
+    recorder.httpRequest?.(`${method} ${req.url ?? ''}`);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (method !== 'GET' && method !== 'HEAD') {
       send(

@@ -39,6 +39,7 @@ export function startHttps(
   const server = https.createServer({ cert, key, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     req.resume();
     const method = req.method ?? 'GET';
+    recorder.httpRequest?.(`${method} ${req.url ?? ''}`);
     const route = (req.url ?? '/').split('?')[0] ?? '/';
     if (method !== 'GET' && method !== 'HEAD') {
       send(res, { status: 501, headers: [...site.serverHeaders], body: '' }, false, address);
