@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { HostRecord, ServiceRecord } from '../src/index.js';
 import { type RunningLab, startLab } from '../src/lab/index.js';
+import { runCli } from './support/cli.js';
 import { recordOf, scanLab } from './support/lab-scan.js';
 
 const PREFIX = '127.77.157';
@@ -137,4 +138,27 @@ test('follow-ups only read: every request is a GET, no credentials were tried', 
     for (const line of logWith.get(id) ?? []) assert.match(line, /^GET \//, `${id}: ${line}`);
   }
   assert.equal(lab.counters.credentialAttempts, 0);
+});
+
+test('`thingscan scan --no-followups` asks nothing beyond the page and its favicon', async () => {
+  const target = lab.hosts.find((h) => h.id === 'fritzbox-followup');
+  assert.ok(target);
+  const seen = requests('fritzbox-followup').length;
+  const run = await runCli([
+    'scan',
+    target.address,
+    '--no-followups',
+    '--ports',
+    lab.portSpec(),
+    '--read-timeout',
+    '1000',
+    '--banner-wait',
+    '400',
+    '--quiet',
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const record = JSON.parse(run.stdout) as HostRecord;
+  assert.equal(record.device?.vendor_id, 'avm');
+  assert.equal(record.device?.model, null);
+  assert.deepEqual(requests('fritzbox-followup').slice(seen), BASE_REQUESTS);
 });

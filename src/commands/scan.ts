@@ -54,6 +54,7 @@ export interface ScanArgs {
   rate: number;
   concurrency: number;
   threads: number;
+  followups: boolean;
   'per-host': number;
   'connect-timeout': number;
   'read-timeout': number;
@@ -220,6 +221,7 @@ export async function runScan(argv: ScanArgs): Promise<number> {
       rate: argv.rate,
       concurrency: argv.concurrency,
       threads: argv.threads,
+      followups: argv.followups,
       perHost: argv['per-host'],
       connectTimeoutMs: argv['connect-timeout'],
       readTimeoutMs: argv['read-timeout'],
@@ -375,6 +377,12 @@ export const registerScan: CommandRegistrar = (parser, done) =>
           type: 'number',
           default: DEFAULTS.concurrency,
           describe: 'hosts scanned at once',
+        })
+        .option('followups', {
+          type: 'boolean',
+          default: true,
+          describe:
+            "HTTP follow-up GETs (at most 2 per port) after a signature's vendor evidence fired (--no-followups: none)",
         })
         .option('threads', {
           type: 'number',
