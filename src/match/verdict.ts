@@ -4,7 +4,7 @@
  * evidence yields `unknown-embedded` or `computer` without naming a vendor.
  */
 
-import { HINT_SIGNATURE, type VendorHint } from '../enrich/index.js';
+import { HINT_SIGNATURE, HINT_SOURCES, type VendorHint } from '../enrich/index.js';
 import type { CompiledSignature, OsTemplate, SignatureLibrary } from '../signatures/model.js';
 import {
   DEVICE_CLASSES,
@@ -62,22 +62,46 @@ export interface HostVerdict {
 
 const TEMPLATE_RE = /\{([A-Za-z_][A-Za-z0-9_]*)(?:\|(lower|upper))?\}/g;
 
+/** A template split once into literal text and `{name|filter}` slots. */
+type TemplatePart = string | { readonly name: string; readonly filter: string | undefined };
+
+/** Parsed templates by source text (templates come from the library: a bounded set). */
+const parsedTemplates = new Map<string, readonly TemplatePart[]>();
+
+function parseTemplate(template: string): readonly TemplatePart[] {
+  let parts = parsedTemplates.get(template);
+  if (parts) return parts;
+  const out: TemplatePart[] = [];
+  let last = 0;
+  for (const m of template.matchAll(TEMPLATE_RE)) {
+    if (m.index > last) out.push(template.slice(last, m.index));
+    out.push({ name: m[1] as string, filter: m[2] });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) out.push(template.slice(last));
+  parts = out;
+  parsedTemplates.set(template, parts);
+  return parts;
+}
+
 /** Fills `{name}` templates from captures; null when a referenced capture is unset. */
 export function fillTemplate(
   template: string | undefined,
   captures: Readonly<Record<string, string>>,
 ): string | null {
   if (template === undefined) return null;
-  let missing = false;
-  const out = template.replace(TEMPLATE_RE, (_all, name: string, filter?: string) => {
-    const v = captures[name];
-    if (v === undefined) {
-      missing = true;
-      return '';
+  let out = '';
+  for (const part of parseTemplate(template)) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
     }
-    return filter === 'lower' ? v.toLowerCase() : filter === 'upper' ? v.toUpperCase() : v;
-  });
-  return missing || out.trim() === '' ? null : out;
+    const v = Object.hasOwn(captures, part.name) ? captures[part.name] : undefined;
+    if (v === undefined) return null;
+    out +=
+      part.filter === 'lower' ? v.toLowerCase() : part.filter === 'upper' ? v.toUpperCase() : v;
+  }
+  return out.trim() === '' ? null : out;
 }
 
 function fillOs(os: OsTemplate | undefined, captures: Readonly<Record<string, string>>): OsInfo {
@@ -136,7 +160,10 @@ export function decide(
   const candidates: Array<{ verdict: DeviceVerdict; evidence: number }> = [];
   for (const group of groups.values()) {
     const c = deviceFromGroup(library, group, softwareOs);
-    candidates.push({ ...c, verdict: reinforce(c.verdict, group, hinted, usedHints) });
+    candidates.push({
+      verdict: reinforce(c.verdict, group, hinted, usedHints),
+      evidence: c.evidence,
+    });
   }
   const isHinted = (v: DeviceVerdict): number =>
     Number(v.vendor_id !== null && hinted.has(v.vendor_id));
@@ -195,7 +222,7 @@ export function decide(
       evidence: h.fired.filter((f) => f.services.includes(i)).map((f) => f.item.id),
     }));
     // A hint that counted shows on the service it came from, its field as the evidence.
-    for (const source of ['enterprise-number', 'mac-oui'] as const) {
+    for (const source of usedHints.size > 0 ? HINT_SOURCES : []) {
       const here = hints.filter((h) => h.service === i && h.source === source && usedHints.has(h));
       if (here.length === 0) continue;
       matches.push({

@@ -66,8 +66,11 @@ export interface CompiledEvidence {
   readonly kind: MatcherKind;
   /** Source text of the pattern/literal (for --explain). */
   readonly pattern: string;
-  /** Lower-cased literal every matching value contains (prefilter), or null. */
-  readonly literal: string | null;
+  /**
+   * Lower-cased literals of which every matching value contains at least one (the
+   * prefilter, `src/match/prefilter.ts`), or null when the item must always run.
+   */
+  readonly literals: readonly string[] | null;
   readonly weight: number;
   readonly negate: boolean;
   readonly requires: readonly string[];
