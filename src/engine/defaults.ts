@@ -45,6 +45,11 @@ export const DEFAULTS = {
   maxExpand: 65_536,
 } as const;
 
+/** Characters kept of one field's value (`http.body` has its own, larger cap). */
+export function fieldCapOf(field: string): number {
+  return field === 'http.body' ? DEFAULTS.bodyCap : DEFAULTS.fieldCap;
+}
+
 /**
  * Default ports: the `iot` preset (see `presets.ts`), the services compromised things
  * expose. Closed ports cost one refused handshake each.

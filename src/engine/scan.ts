@@ -25,7 +25,7 @@ import {
   SCHEMA_VERSION,
   type ServiceRecord,
 } from '../types.js';
-import { DEFAULT_PORT_SPEC, DEFAULTS } from './defaults.js';
+import { DEFAULT_PORT_SPEC, DEFAULTS, fieldCapOf } from './defaults.js';
 import { type PortSpecItem, parsePortSpec } from './ports.js';
 import { TokenBucket } from './rate.js';
 import { bookkeepingFields, type PortResult, runPort } from './run-port.js';
@@ -446,7 +446,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
 function capFields(fields: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(fields)) {
-    const cap = k === 'http.body' ? DEFAULTS.bodyCap : DEFAULTS.fieldCap;
+    const cap = fieldCapOf(k);
     out[k] = v.length > cap ? v.slice(0, cap) : v;
   }
   return out;

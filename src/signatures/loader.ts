@@ -371,6 +371,7 @@ function loadFile(
         field: field as FieldName,
         kind,
         pattern,
+        flags,
         literals: requiredLiterals(kind, pattern, flags),
         weight,
         negate: ev['negate'] === true,

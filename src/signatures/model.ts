@@ -66,6 +66,8 @@ export interface CompiledEvidence {
   readonly kind: MatcherKind;
   /** Source text of the pattern/literal (for --explain). */
   readonly pattern: string;
+  /** Its flags (`i`, and for regexes `m`, `s`), as written. */
+  readonly flags: string;
   /**
    * Lower-cased literals of which every matching value contains at least one (the
    * prefilter, `src/match/prefilter.ts`), or null when the item must always run.
