@@ -86,8 +86,9 @@ interface Plan {
   readonly sigStamp: Uint32Array;
   /** Literal ids found in the current value (scratch for `LiteralSet.scanInto`). */
   readonly found: Int32Array;
-  /** Signatures touched by the current call, in first-touch order. */
-  readonly touched: number[];
+  /** Signatures touched by the current call, in first-touch order (`touchedCount` of them). */
+  readonly touched: Int32Array;
+  touchedCount: number;
   visitStamp: number;
   callStamp: number;
 }
@@ -142,7 +143,8 @@ function planOf(library: SignatureLibrary): Plan {
     states: new Array(items.length).fill(undefined),
     sigStamp: new Uint32Array(library.signatures.length),
     found: new Int32Array(mostLiterals),
-    touched: [],
+    touched: new Int32Array(library.signatures.length),
+    touchedCount: 0,
     visitStamp: 0,
     callStamp: 0,
   };
@@ -174,7 +176,7 @@ function visit(plan: Plan, key: number, index: number, value: string): void {
     const sig = plan.sigOf[key] as number;
     if (plan.sigStamp[sig] !== call) {
       plan.sigStamp[sig] = call;
-      plan.touched.push(sig);
+      plan.touched[plan.touchedCount++] = sig;
     }
   }
   state.present.push(index);
@@ -290,8 +292,7 @@ export function matchServices(
 ): SignatureHit[] {
   const plan = planOf(library);
   plan.callStamp = nextStamp(plan.callStamp, [plan.stateStamp, plan.sigStamp]);
-  const touched = plan.touched;
-  touched.length = 0;
+  plan.touchedCount = 0;
   for (let index = 0; index < services.length; index++) {
     const fields = (services[index] as ServiceInput).fields;
     for (const field in fields) {
@@ -302,19 +303,24 @@ export function matchServices(
   }
   const hits: SignatureHit[] = [];
   const ranks: number[] = [];
-  for (const sigIndex of touched) {
+  const touched = plan.touched;
+  const count = plan.touchedCount;
+  for (let t = 0; t < count; t++) {
+    const sigIndex = touched[t] as number;
     const hit = hitOf(plan, sigIndex);
     if (hit === null || (!hit.fires && !options.includePartial)) continue;
     hits.push(hit);
     ranks.push(plan.rank[sigIndex] as number);
   }
   // Drop references to this call's values, so the scratch space does not keep them alive.
-  for (const sigIndex of touched) {
+  const states = plan.states;
+  for (let t = 0; t < count; t++) {
+    const sigIndex = touched[t] as number;
     const first = plan.base[sigIndex] as number;
-    const n = (library.signatures[sigIndex] as CompiledSignature).evidence.length;
-    plan.states.fill(undefined, first, first + n);
+    const end = first + (library.signatures[sigIndex] as CompiledSignature).evidence.length;
+    for (let key = first; key < end; key++) states[key] = undefined;
   }
-  touched.length = 0;
+  plan.touchedCount = 0;
   if (hits.length < 2) return hits;
   const order = hits.map((_, i) => i);
   order.sort(

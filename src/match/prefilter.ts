@@ -253,9 +253,12 @@ export class LiteralSet {
   readonly #classOf: Uint8Array;
   /** Number of classes (row width of `#delta`). */
   readonly #width: number;
+  /** Transitions: row offset of the next state, by row offset of the state + class. */
   readonly #delta: Int32Array;
-  /** Literal ids ending at each state (own and via failure links), null when none. */
-  readonly #out: Array<number[] | null>;
+  /** Row offset of the first state where literals end; every later state has some. */
+  readonly #firstOut: number;
+  /** Literal ids ending at each such state (own and via failure links), from `#firstOut` on. */
+  readonly #out: ReadonlyArray<readonly number[]>;
   /** Generation stamps, so `scan` dedupes ids without allocating per call. */
   #seen: Uint32Array;
   #stamp = 0;
@@ -321,10 +324,27 @@ export class LiteralSet {
         }
       }
     }
+    // Renumber: states with no literal ending come first (the root stays 0), so a scan
+    // tells an output state by comparing, and store row offsets (state × width), so it
+    // needs no multiplication per character.
+    const order = [...Array(states).keys()];
+    const quiet = order.filter((r) => (out[r] ?? []).length === 0);
+    const loud = order.filter((r) => (out[r] ?? []).length > 0);
+    const renumbered = new Int32Array(states);
+    [...quiet, ...loud].forEach((r, i) => {
+      renumbered[r] = i;
+    });
+    const rows = new Int32Array(states * width);
+    for (let r = 0; r < states; r++) {
+      const base = (renumbered[r] as number) * width;
+      for (let c = 0; c < width; c++)
+        rows[base + c] = (renumbered[delta[r * width + c] as number] as number) * width;
+    }
     this.#classOf = classOf;
     this.#width = width;
-    this.#delta = delta;
-    this.#out = out.map((o) => (o.length > 0 ? o : null));
+    this.#delta = rows;
+    this.#firstOut = quiet.length * width;
+    this.#out = loud.map((r) => out[r] as number[]);
     this.#seen = new Uint32Array(this.size);
   }
 
@@ -350,13 +370,14 @@ export class LiteralSet {
     const classOf = this.#classOf;
     const width = this.#width;
     const outs = this.#out;
+    const firstOut = this.#firstOut;
     let n = 0;
-    let s = 0;
+    let row = 0;
     for (let k = 0; k < text.length; k++) {
       const c = text.charCodeAt(k);
-      s = delta[s * width + (c < 128 ? (classOf[c] as number) : 0)] as number;
-      const ends = outs[s];
-      if (ends == null) continue;
+      row = delta[row + (c < 128 ? (classOf[c] as number) : 0)] as number;
+      if (row < firstOut) continue;
+      const ends = outs[(row - firstOut) / width] as readonly number[];
       for (let o = 0; o < ends.length; o++) {
         const id = ends[o] as number;
         if (seen[id] !== stamp) {
