@@ -2,8 +2,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LiteralSet, regexLiteralRuns, requiredLiteral } from '../src/match/prefilter.js';
+import { matchCorpus } from '../src/bench/match.js';
+import { servicesFromFields } from '../src/match/identify.js';
+import { matchServices, type ServiceInput, type SignatureHit } from '../src/match/matcher.js';
+import {
+  buildFieldIndex,
+  LiteralSet,
+  regexLiteralRuns,
+  requiredLiteral,
+  requiredLiterals,
+} from '../src/match/prefilter.js';
 import { loadSignatures } from '../src/signatures/loader.js';
+import type { SignatureLibrary } from '../src/signatures/model.js';
 
 test('required literals of regexes', () => {
   assert.deepEqual(regexLiteralRuns('^SSH-2\\.0-dropbear_(?<v>[0-9.]+)'), ['SSH-2.0-dropbear_']);
@@ -32,6 +42,77 @@ test('required literals of regexes', () => {
   );
   assert.equal(requiredLiteral('oid_prefix', '.1.3.6.1.4.1.9', ''), '1.3.6.1.4.1.9');
   assert.equal(requiredLiteral('contains', 'ShareCenter', 'i'), 'sharecenter');
+});
+
+test('literal sets of alternations: every branch must bring a literal', () => {
+  assert.deepEqual(
+    requiredLiterals('regex', '\\b(?:Smart Refrigerator|InstaView|Refrigerator)\\b', ''),
+    ['instaview', 'refrigerator'],
+    'a member containing another member is redundant',
+  );
+  assert.deepEqual(
+    requiredLiterals('regex', '^(?:Eaton|EATON|Powerware)\\b.{0,40}\\b(?:UPS|ConnectUPS)\\b', ''),
+    ['eaton', 'powerware'],
+    'the set whose shortest literal is longest wins',
+  );
+  assert.deepEqual(requiredLiterals('regex', 'abcd|efgh', ''), ['abcd', 'efgh']);
+  assert.deepEqual(requiredLiterals('regex', 'ab(?:cdef|ghij)kl', ''), ['cdef', 'ghij']);
+  assert.equal(requiredLiterals('regex', 'abcd|e[0-9]+', ''), null, 'a branch without literal');
+  assert.deepEqual(
+    requiredLiterals('regex', '^OpenSSH_(?<v>[0-9.]+)', ''),
+    ['openssh_'],
+    'a single required literal is a set of one',
+  );
+  assert.deepEqual(requiredLiterals('contains', 'ShareCenter', 'i'), ['sharecenter']);
+});
+
+/** The library with every item evaluated on every value of its field (no prefilter). */
+function unfiltered(library: SignatureLibrary): SignatureLibrary {
+  const refs = new Map<
+    string,
+    Array<{ sig: number; item: number; literals: null; negate: boolean }>
+  >();
+  library.signatures.forEach((sig, s) => {
+    sig.evidence.forEach((item, i) => {
+      const list = refs.get(item.field) ?? [];
+      list.push({ sig: s, item: i, literals: null, negate: item.negate });
+      refs.set(item.field, list);
+    });
+  });
+  const byField = new Map([...refs].map(([field, list]) => [field, buildFieldIndex(list)]));
+  return { ...library, byField };
+}
+
+function summary(hits: readonly SignatureHit[]): unknown {
+  return hits.map((h) => ({
+    id: h.signature.id,
+    score: h.score,
+    fires: h.fires,
+    captures: h.captures,
+    services: [...h.services],
+    fired: h.fired.map((f) => [f.item.id, f.services, f.value]),
+  }));
+}
+
+test('the prefiltered matcher finds exactly what evaluating every item finds', () => {
+  const library = loadSignatures();
+  const naive = unfiltered(library);
+  const hosts: ServiceInput[][] = library.signatures.flatMap((sig) =>
+    [...sig.examples, ...sig.counterexamples].map((e) => servicesFromFields(e.fields)),
+  );
+  // Mutated banners (other versions, host names, padding), and hosts with two services.
+  const corpus = matchCorpus(library, 4000, 13);
+  hosts.push(...corpus);
+  for (let i = 0; i + 1 < 600; i += 2)
+    hosts.push([...(corpus[i] as ServiceInput[]), ...(corpus[i + 1] as ServiceInput[])]);
+  let fired = 0;
+  for (const services of hosts) {
+    const want = summary(matchServices(naive, services, { includePartial: true }));
+    const got = summary(matchServices(library, services, { includePartial: true }));
+    assert.deepEqual(got, want, JSON.stringify(services));
+    fired += (want as unknown[]).length;
+  }
+  assert.ok(fired > hosts.length / 2, `only ${fired} hits over ${hosts.length} hosts`);
 });
 
 test('the automaton finds exactly the literals a naive search finds', () => {
@@ -65,7 +146,7 @@ test('with the prefilter, every example of the library still matches what a full
         if (!index) continue;
         const gatedIds = new Set(index.literals.scan(value));
         for (const item of sig.evidence.filter((e) => e.field === field && !e.negate)) {
-          if (item.test(value) === null || item.literal === null) continue;
+          if (item.test(value) === null || item.literals === null) continue;
           // A matching item with a literal must have had its literal found.
           const found = [...gatedIds].some((id) =>
             (index.gated[id] ?? []).some(
@@ -77,7 +158,7 @@ test('with the prefilter, every example of the library still matches what a full
           );
           assert.ok(
             found || always,
-            `${sig.id}#${item.id} matched '${value}' but its literal '${item.literal}' was not found`,
+            `${sig.id}#${item.id} matched '${value}' but none of its literals ${JSON.stringify(item.literals)} was found`,
           );
         }
       }

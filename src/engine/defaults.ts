@@ -56,6 +56,14 @@ export const DEFAULTS = {
   maxExpand: 65_536,
 } as const;
 
+/** Characters kept of one field's value (HTTP bodies have their own, larger cap). */
+export function fieldCapOf(field: string): number {
+  return BODY_FIELDS.has(field) ? DEFAULTS.bodyCap : DEFAULTS.fieldCap;
+}
+
+/** Fields kept up to `DEFAULTS.bodyCap` rather than `fieldCap`. */
+const BODY_FIELDS: ReadonlySet<string> = new Set(['http.body', 'http.followup.body']);
+
 /**
  * Default ports: the `iot` preset (see `presets.ts`), the services compromised things
  * expose. Closed ports cost one refused handshake each.

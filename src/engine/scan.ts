@@ -26,7 +26,7 @@ import {
   SCHEMA_VERSION,
   type ServiceRecord,
 } from '../types.js';
-import { DEFAULT_PORT_SPEC, DEFAULTS } from './defaults.js';
+import { DEFAULT_PORT_SPEC, DEFAULTS, fieldCapOf } from './defaults.js';
 import { type PortSpecItem, parsePortSpec } from './ports.js';
 import { TokenBucket } from './rate.js';
 import { bookkeepingFields, type PortResult, runPort } from './run-port.js';
@@ -470,13 +470,10 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
   }
 }
 
-/** Fields kept up to `DEFAULTS.bodyCap` rather than `fieldCap`. */
-const BODY_FIELDS: ReadonlySet<string> = new Set(['http.body', 'http.followup.body']);
-
 function capFields(fields: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(fields)) {
-    const cap = BODY_FIELDS.has(k) ? DEFAULTS.bodyCap : DEFAULTS.fieldCap;
+    const cap = fieldCapOf(k);
     out[k] = v.length > cap ? v.slice(0, cap) : v;
   }
   return out;

@@ -69,14 +69,18 @@ const MAX_MACS_PER_TEXT = 8;
 /** Characters of a text searched for MACs (fields are capped already; this bounds the work). */
 const MAX_TEXT = 64 * 1024;
 
+/** A separated MAC in free text (one shared object: {@link macsInText} resets `lastIndex`). */
+const MAC_IN_TEXT =
+  /(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])/g;
+
 /**
  * MACs written with separators (`00:11:32:aa:bb:cc`, `00-11-32-AA-BB-CC`) in free text.
  * Bare 12-digit hex runs are not taken from free text: hashes and serials look the same.
  */
 export function macsInText(text: string): string[] {
   const out: string[] = [];
-  const re =
-    /(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])/g;
+  const re = MAC_IN_TEXT;
+  re.lastIndex = 0;
   const s = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
   for (let m = re.exec(s); m !== null && out.length < MAX_MACS_PER_TEXT; m = re.exec(s)) {
     const mac = normalizeMac(m[0]);

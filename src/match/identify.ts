@@ -27,7 +27,16 @@ export function identifyServices(
 ): Identification {
   const hits = matchServices(library, services, options);
   const hints = vendorHints(library, services);
-  return { ...decide(library, services.length, hits, hints), hits };
+  const v = decide(library, services.length, hits, hints);
+  // Spelled out rather than spread: V8 copies a spread object slowly, and this runs per host.
+  return {
+    device: v.device,
+    alternatives: v.alternatives,
+    services: v.services,
+    honeypot: v.honeypot,
+    hints: v.hints,
+    hits,
+  };
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Literal prefilter: most evidence items can only match a value that contains a known
- * literal (`OpenSSH_` for an OpenSSH ident regex, the whole text of a `contains`). One
- * Aho-Corasick pass over a field value finds every such literal at once, so a regex runs
- * only when its literal is present. Matching a host then costs one linear scan per field
- * plus the few regexes that can match, instead of every pattern on every value.
+ * literal (`OpenSSH_` for an OpenSSH ident regex, the whole text of a `contains`), or one of
+ * a few (`Eaton` or `Powerware` for `^(?:Eaton|Powerware)\b…`). One Aho-Corasick pass over a
+ * field value finds every such literal at once, so a regex runs only when one of its
+ * literals is present. Matching a host then costs one linear scan per field plus the few
+ * regexes that can match, instead of every pattern on every value.
  */
 
 /** The literal a value must contain for an item to be able to match, lower-cased. */
@@ -23,6 +24,49 @@ export function requiredLiteral(kind: string, pattern: string, flags: string): s
   return best.length >= MIN_PREFILTER ? best.toLowerCase() : null;
 }
 
+/**
+ * Literals, lower-cased, of which every value an item matches contains at least one; null
+ * when no such set of literals of at least {@link MIN_PREFILTER} characters is known. A
+ * single required literal gives a set of one; an alternation whose every branch has a
+ * required literal (`\b(?:Smart Refrigerator|InstaView)\b`) gives the branches' literals.
+ * Of the candidate sets, the one whose shortest literal is longest wins (rarer text gates
+ * better); a set never beats a single literal as long.
+ */
+export function requiredLiterals(kind: string, pattern: string, flags: string): string[] | null {
+  if (kind !== 'regex') {
+    const one = requiredLiteral(kind, pattern, flags);
+    return one === null ? null : [one];
+  }
+  return bestFactor(regexFactors(pattern));
+}
+
+/** Shortest literal of a set. */
+function shortest(set: readonly string[]): number {
+  let n = Number.POSITIVE_INFINITY;
+  for (const s of set) n = Math.min(n, s.length);
+  return n;
+}
+
+/**
+ * The best usable factor (see {@link requiredLiterals}), lower-cased and without members
+ * that contain another member (text holding `smart refrigerator` holds `refrigerator`).
+ */
+function bestFactor(factors: readonly (readonly string[])[]): string[] | null {
+  let best: readonly string[] | null = null;
+  for (const f of factors) {
+    if (f.length === 0 || shortest(f) < MIN_PREFILTER) continue;
+    if (
+      best === null ||
+      shortest(f) > shortest(best) ||
+      (shortest(f) === shortest(best) && f.length < best.length)
+    )
+      best = f;
+  }
+  if (best === null) return null;
+  const lower = [...new Set(best.map((s) => s.toLowerCase()))];
+  return lower.filter((s) => !lower.some((o) => o !== s && s.includes(o)));
+}
+
 /** Literals shorter than this are not worth prefiltering (they occur everywhere). */
 const MIN_PREFILTER = 3;
 
@@ -31,10 +75,58 @@ const MIN_PREFILTER = 3;
  * Returns null when the pattern has a top-level alternation (no single required literal).
  */
 export function regexLiteralRuns(source: string): string[] | null {
-  const runs: string[] = [];
+  if (splitBranches(source).length > 1) return null;
+  return sequenceFactors(source, false).map((f) => f[0] as string);
+}
+
+/**
+ * Factors of a pattern: sets of literals such that every match contains a member of each
+ * set. A literal run is a set of one; a required group with alternation, whose every
+ * branch has a usable factor, is the union of the branches' best factors.
+ */
+export function regexFactors(source: string): string[][] {
+  const branches = splitBranches(source);
+  if (branches.length === 1) return sequenceFactors(source, true);
+  const union: string[] = [];
+  for (const b of branches) {
+    const best = bestFactor(regexFactors(b));
+    if (best === null) return [];
+    union.push(...best);
+  }
+  return [union];
+}
+
+/** Top-level branches of a pattern (split at `|` outside groups and classes). */
+function splitBranches(source: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let j = 0;
+  while (j < source.length) {
+    const c = source[j];
+    if (c === '\\') j = skipEscape(source, j);
+    else if (c === '[') j = skipClass(source, j);
+    else if (c === '(') j = skipGroup(source, j);
+    else {
+      if (c === '|') {
+        out.push(source.slice(start, j));
+        start = j + 1;
+      }
+      j++;
+    }
+  }
+  out.push(source.slice(start));
+  return out;
+}
+
+/**
+ * Factors of one branch, in pattern order. With `unions` false, groups with alternation
+ * contribute nothing and every factor is a single run.
+ */
+function sequenceFactors(source: string, unions: boolean): string[][] {
+  const factors: string[][] = [];
   let run = '';
   const flush = (): void => {
-    if (run) runs.push(run);
+    if (run) factors.push([run]);
     run = '';
   };
   let i = 0;
@@ -58,15 +150,14 @@ export function regexLiteralRuns(source: string): string[] | null {
       next = skipGroup(source, i);
       const q = quantifierAt(source, next);
       if (!q || q.min > 0) {
-        // A required group without alternation contributes its own literal runs.
+        // A required group contributes its own factors.
         const prefix =
           /^\((?:\?:|\?<[A-Za-z_][A-Za-z0-9_]*>)?/.exec(source.slice(i, i + 64))?.[0] ?? '(';
-        const inner = regexLiteralRuns(source.slice(i + prefix.length, next - 1));
+        const inner = source.slice(i + prefix.length, next - 1);
         flush();
-        if (inner) runs.push(...inner);
+        if (splitBranches(inner).length === 1) factors.push(...sequenceFactors(inner, unions));
+        else if (unions) factors.push(...regexFactors(inner));
       }
-    } else if (ch === '|') {
-      return null;
     } else if ('.^$'.includes(ch)) {
       atom = null;
     } else if ('*+?{'.includes(ch)) {
@@ -88,7 +179,7 @@ export function regexLiteralRuns(source: string): string[] | null {
     i = q ? q.end : next;
   }
   flush();
-  return runs;
+  return factors;
 }
 
 function quantifierAt(source: string, i: number): { min: number; end: number } | null {
@@ -149,19 +240,25 @@ function skipGroup(source: string, i: number): number {
   return source.length;
 }
 
-/** Alphabet of the automaton: ASCII; any other character is one shared symbol. */
-const ALPHABET = 129;
-const OTHER = 128;
-
 /**
- * An Aho-Corasick automaton over lower-cased ASCII literals, compiled to a dense DFA
- * (one Int32Array row per state), so a scan is one table lookup per character.
+ * An Aho-Corasick automaton over lower-cased ASCII literals, compiled to a dense DFA, so a
+ * scan is one table lookup per character. Characters are first folded to classes: each
+ * character occurring in some literal (upper and lower case together) is its own class,
+ * every other character is class 0. The table is states × classes instead of states × 128,
+ * small enough to stay in cache.
  */
 export class LiteralSet {
   readonly size: number;
+  /** Character class of each ASCII code unit (0: in no literal). */
+  readonly #classOf: Uint8Array;
+  /** Number of classes (row width of `#delta`). */
+  readonly #width: number;
+  /** Transitions: row offset of the next state, by row offset of the state + class. */
   readonly #delta: Int32Array;
-  /** Literal ids ending at each state (own and via failure links). */
-  readonly #out: number[][];
+  /** Row offset of the first state where literals end; every later state has some. */
+  readonly #firstOut: number;
+  /** Literal ids ending at each such state (own and via failure links), from `#firstOut` on. */
+  readonly #out: ReadonlyArray<readonly number[]>;
   /** Generation stamps, so `scan` dedupes ids without allocating per call. */
   #seen: Uint32Array;
   #stamp = 0;
@@ -169,12 +266,25 @@ export class LiteralSet {
   /** @param literals lower-cased ASCII literals (callers keep non-ASCII ones out). */
   constructor(literals: readonly string[]) {
     this.size = literals.length;
+    const classOf = new Uint8Array(128);
+    let width = 1;
+    for (const lit of literals) {
+      for (let k = 0; k < lit.length; k++) {
+        const c = lit.charCodeAt(k);
+        if (c >= 128 || classOf[c] !== 0) continue;
+        const upper = c >= 97 && c <= 122 ? c - 32 : c;
+        const lower = c >= 65 && c <= 90 ? c + 32 : c;
+        classOf[lower] = width;
+        classOf[upper] = width;
+        width++;
+      }
+    }
     const goto: Array<Map<number, number>> = [new Map()];
     const out: number[][] = [[]];
     literals.forEach((lit, id) => {
       let s = 0;
       for (let k = 0; k < lit.length; k++) {
-        const c = symbol(lit.charCodeAt(k));
+        const c = classOf[lit.charCodeAt(k)] as number;
         let t = goto[s]?.get(c);
         if (t === undefined) {
           t = goto.length;
@@ -187,11 +297,11 @@ export class LiteralSet {
       out[s]?.push(id);
     });
     const states = goto.length;
-    const delta = new Int32Array(states * ALPHABET);
+    const delta = new Int32Array(states * width);
     const fail = new Int32Array(states);
     // Breadth-first: a state's failure target is complete before its children need it.
     const queue: number[] = [];
-    for (let c = 0; c < ALPHABET; c++) {
+    for (let c = 0; c < width; c++) {
       const t = goto[0]?.get(c);
       if (t !== undefined) {
         delta[c] = t;
@@ -203,25 +313,52 @@ export class LiteralSet {
       const f = fail[r] as number;
       const inherited = out[f] ?? [];
       if (inherited.length > 0) out[r] = [...(out[r] ?? []), ...inherited];
-      for (let c = 0; c < ALPHABET; c++) {
+      for (let c = 0; c < width; c++) {
         const u = goto[r]?.get(c);
         if (u !== undefined) {
-          fail[u] = delta[f * ALPHABET + c] as number;
-          delta[r * ALPHABET + c] = u;
+          fail[u] = delta[f * width + c] as number;
+          delta[r * width + c] = u;
           queue.push(u);
         } else {
-          delta[r * ALPHABET + c] = delta[f * ALPHABET + c] as number;
+          delta[r * width + c] = delta[f * width + c] as number;
         }
       }
     }
-    this.#delta = delta;
-    this.#out = out;
+    // Renumber: states with no literal ending come first (the root stays 0), so a scan
+    // tells an output state by comparing, and store row offsets (state × width), so it
+    // needs no multiplication per character.
+    const order = [...Array(states).keys()];
+    const quiet = order.filter((r) => (out[r] ?? []).length === 0);
+    const loud = order.filter((r) => (out[r] ?? []).length > 0);
+    const renumbered = new Int32Array(states);
+    [...quiet, ...loud].forEach((r, i) => {
+      renumbered[r] = i;
+    });
+    const rows = new Int32Array(states * width);
+    for (let r = 0; r < states; r++) {
+      const base = (renumbered[r] as number) * width;
+      for (let c = 0; c < width; c++)
+        rows[base + c] = (renumbered[delta[r * width + c] as number] as number) * width;
+    }
+    this.#classOf = classOf;
+    this.#width = width;
+    this.#delta = rows;
+    this.#firstOut = quiet.length * width;
+    this.#out = loud.map((r) => out[r] as number[]);
     this.#seen = new Uint32Array(this.size);
   }
 
   /** Ids of the literals occurring in `text` (compared lower-cased), each once. */
   scan(text: string): number[] {
-    const hits: number[] = [];
+    const found = new Int32Array(this.size);
+    return Array.from(found.subarray(0, this.scanInto(text, found)));
+  }
+
+  /**
+   * Writes the ids of the literals occurring in `text` (compared lower-cased), each once,
+   * to the start of `out` (at least {@link size} long) and returns how many there are.
+   */
+  scanInto(text: string, out: Int32Array): number {
     this.#stamp = (this.#stamp + 1) >>> 0;
     if (this.#stamp === 0) {
       this.#seen.fill(0);
@@ -230,58 +367,79 @@ export class LiteralSet {
     const stamp = this.#stamp;
     const seen = this.#seen;
     const delta = this.#delta;
+    const classOf = this.#classOf;
+    const width = this.#width;
     const outs = this.#out;
-    let s = 0;
+    const firstOut = this.#firstOut;
+    let n = 0;
+    let row = 0;
     for (let k = 0; k < text.length; k++) {
-      s = delta[s * ALPHABET + symbol(text.charCodeAt(k))] as number;
-      const out = outs[s] as number[];
-      for (let o = 0; o < out.length; o++) {
-        const id = out[o] as number;
+      const c = text.charCodeAt(k);
+      row = delta[row + (c < 128 ? (classOf[c] as number) : 0)] as number;
+      if (row < firstOut) continue;
+      const ends = outs[(row - firstOut) / width] as readonly number[];
+      for (let o = 0; o < ends.length; o++) {
+        const id = ends[o] as number;
         if (seen[id] !== stamp) {
           seen[id] = stamp;
-          hits.push(id);
+          out[n++] = id;
         }
       }
     }
-    return hits;
+    return n;
   }
 }
 
-/** Folds a UTF-16 code unit to the automaton's alphabet (ASCII lower-case, else OTHER). */
-function symbol(c: number): number {
-  if (c >= 65 && c <= 90) return c + 32;
-  return c < 128 ? c : OTHER;
+/** An evidence item as the matcher finds it: signature index and item index. */
+export interface ItemRef {
+  readonly sig: number;
+  readonly item: number;
 }
 
 /** Evidence references of one field, split by whether a literal gates them. */
 export interface FieldIndex {
   /** Items that must always be evaluated (no usable literal, or negated). */
-  readonly always: ReadonlyArray<{ sig: number; item: number }>;
-  /** Items gated by literal id. */
-  readonly gated: ReadonlyArray<ReadonlyArray<{ sig: number; item: number }>>;
+  readonly always: readonly ItemRef[];
+  /**
+   * Items gated by literal id. An item gated by several literals (any of which it needs)
+   * is listed under each: the matcher evaluates it once per value however many occur.
+   */
+  readonly gated: ReadonlyArray<readonly ItemRef[]>;
   readonly literals: LiteralSet;
 }
 
-/** Builds the index of one field from its items' literals (null = always evaluate). */
+/** Builds the index of one field from its items' literal sets (null = always evaluate). */
 export function buildFieldIndex(
-  refs: ReadonlyArray<{ sig: number; item: number; literal: string | null; negate: boolean }>,
+  refs: ReadonlyArray<{
+    sig: number;
+    item: number;
+    literals: readonly string[] | null;
+    negate: boolean;
+  }>,
 ): FieldIndex {
-  const always: Array<{ sig: number; item: number }> = [];
+  const always: ItemRef[] = [];
   const ids = new Map<string, number>();
-  const gated: Array<Array<{ sig: number; item: number }>> = [];
+  const gated: ItemRef[][] = [];
   for (const r of refs) {
     // Non-ASCII literals fold differently from the automaton's alphabet: such items always run.
-    if (r.literal === null || r.negate || !/^[\x00-\x7f]+$/.test(r.literal)) {
+    if (
+      r.literals === null ||
+      r.literals.length === 0 ||
+      r.negate ||
+      r.literals.some((l) => !/^[\x00-\x7f]+$/.test(l))
+    ) {
       always.push({ sig: r.sig, item: r.item });
       continue;
     }
-    let id = ids.get(r.literal);
-    if (id === undefined) {
-      id = gated.length;
-      ids.set(r.literal, id);
-      gated.push([]);
+    for (const literal of new Set(r.literals)) {
+      let id = ids.get(literal);
+      if (id === undefined) {
+        id = gated.length;
+        ids.set(literal, id);
+        gated.push([]);
+      }
+      gated[id]?.push({ sig: r.sig, item: r.item });
     }
-    gated[id]?.push({ sig: r.sig, item: r.item });
   }
   return { always, gated, literals: new LiteralSet([...ids.keys()]) };
 }

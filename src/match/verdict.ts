@@ -4,8 +4,13 @@
  * evidence yields `unknown-embedded` or `computer` without naming a vendor.
  */
 
-import { HINT_SIGNATURE, type VendorHint } from '../enrich/index.js';
-import type { CompiledSignature, OsTemplate, SignatureLibrary } from '../signatures/model.js';
+import { HINT_SIGNATURE, HINT_SOURCES, type VendorHint } from '../enrich/index.js';
+import type {
+  CompiledSignature,
+  DeviceTemplate,
+  OsTemplate,
+  SignatureLibrary,
+} from '../signatures/model.js';
 import {
   DEVICE_CLASSES,
   type DeviceClass,
@@ -62,22 +67,48 @@ export interface HostVerdict {
 
 const TEMPLATE_RE = /\{([A-Za-z_][A-Za-z0-9_]*)(?:\|(lower|upper))?\}/g;
 
+/** A template split once into literal text and `{name|filter}` slots. */
+type TemplatePart = string | { readonly name: string; readonly filter: string | undefined };
+
+/** Parsed templates by source text (templates come from the library: a bounded set). */
+const parsedTemplates = new Map<string, readonly TemplatePart[]>();
+
+function parseTemplate(template: string): readonly TemplatePart[] {
+  let parts = parsedTemplates.get(template);
+  if (parts) return parts;
+  const out: TemplatePart[] = [];
+  let last = 0;
+  for (const m of template.matchAll(TEMPLATE_RE)) {
+    if (m.index > last) out.push(template.slice(last, m.index));
+    out.push({ name: m[1] as string, filter: m[2] });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) out.push(template.slice(last));
+  parts = out;
+  parsedTemplates.set(template, parts);
+  return parts;
+}
+
 /** Fills `{name}` templates from captures; null when a referenced capture is unset. */
 export function fillTemplate(
   template: string | undefined,
   captures: Readonly<Record<string, string>>,
 ): string | null {
   if (template === undefined) return null;
-  let missing = false;
-  const out = template.replace(TEMPLATE_RE, (_all, name: string, filter?: string) => {
-    const v = captures[name];
-    if (v === undefined) {
-      missing = true;
-      return '';
+  // Most templates are plain text (a product name): nothing to look up.
+  if (!template.includes('{')) return template.trim() === '' ? null : template;
+  let out = '';
+  for (const part of parseTemplate(template)) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
     }
-    return filter === 'lower' ? v.toLowerCase() : filter === 'upper' ? v.toUpperCase() : v;
-  });
-  return missing || out.trim() === '' ? null : out;
+    const v = Object.hasOwn(captures, part.name) ? captures[part.name] : undefined;
+    if (v === undefined) return null;
+    out +=
+      part.filter === 'lower' ? v.toLowerCase() : part.filter === 'upper' ? v.toUpperCase() : v;
+  }
+  return out.trim() === '' ? null : out;
 }
 
 function fillOs(os: OsTemplate | undefined, captures: Readonly<Record<string, string>>): OsInfo {
@@ -99,6 +130,18 @@ function mergeOs(primary: OsInfo, fallback: OsInfo): OsInfo {
 }
 
 const EMPTY_OS: OsInfo = { vendor: null, family: null, name: null, version: null };
+
+/** Group key of a device template (same vendor and class agree), built once per template. */
+const groupKeys = new WeakMap<DeviceTemplate, string>();
+
+function groupKey(d: DeviceTemplate): string {
+  let key = groupKeys.get(d);
+  if (key === undefined) {
+    key = `${d.vendor ?? ''}\u0000${d.class}`;
+    groupKeys.set(d, key);
+  }
+  return key;
+}
 
 /**
  * Builds the host verdict from the matcher's hits (only firing hits are used) and the
@@ -126,7 +169,7 @@ export function decide(
   for (const h of hits) {
     const d = h.signature.device;
     if (!d) continue;
-    const key = `${d.vendor ?? ''}\u0000${d.class}`;
+    const key = groupKey(d);
     const list = groups.get(key) ?? [];
     list.push(h);
     groups.set(key, list);
@@ -136,7 +179,10 @@ export function decide(
   const candidates: Array<{ verdict: DeviceVerdict; evidence: number }> = [];
   for (const group of groups.values()) {
     const c = deviceFromGroup(library, group, softwareOs);
-    candidates.push({ ...c, verdict: reinforce(c.verdict, group, hinted, usedHints) });
+    candidates.push({
+      verdict: reinforce(c.verdict, group, hinted, usedHints),
+      evidence: c.evidence,
+    });
   }
   const isHinted = (v: DeviceVerdict): number =>
     Number(v.vendor_id !== null && hinted.has(v.vendor_id));
@@ -192,10 +238,10 @@ export function decide(
     const matches: ServiceMatch[] = on.map((h) => ({
       signature: h.signature.id,
       score: h.score,
-      evidence: h.fired.filter((f) => f.services.includes(i)).map((f) => f.item.id),
+      evidence: firedOn(h, i),
     }));
     // A hint that counted shows on the service it came from, its field as the evidence.
-    for (const source of ['enterprise-number', 'mac-oui'] as const) {
+    for (const source of usedHints.size > 0 ? HINT_SOURCES : []) {
       const here = hints.filter((h) => h.service === i && h.source === source && usedHints.has(h));
       if (here.length === 0) continue;
       matches.push({
@@ -214,6 +260,13 @@ export function decide(
   return { device, alternatives, services, honeypot, hints };
 }
 
+/** Ids of a hit's evidence items that fired on service `i`. */
+function firedOn(h: SignatureHit, i: number): string[] {
+  const ids: string[] = [];
+  for (const f of h.fired) if (f.services.includes(i)) ids.push(f.item.id);
+  return ids;
+}
+
 /** Hints of one vendor, and how far they go together. */
 interface HintGroup {
   readonly hints: readonly VendorHint[];
@@ -229,7 +282,9 @@ interface HintGroup {
 function hintsByVendor(
   library: SignatureLibrary,
   hints: readonly VendorHint[],
-): Map<string, HintGroup> {
+): ReadonlyMap<string, HintGroup> {
+  // Most hosts give no hint: no maps to build for them.
+  if (hints.length === 0) return NO_HINTS;
   const makers = deviceMakers(library);
   const lists = new Map<string, VendorHint[]>();
   for (const h of hints) {
@@ -248,6 +303,8 @@ function hintsByVendor(
   }
   return out;
 }
+
+const NO_HINTS: ReadonlyMap<string, HintGroup> = new Map();
 
 const makersOf = new WeakMap<SignatureLibrary, ReadonlySet<string>>();
 
@@ -368,6 +425,7 @@ function fuseHints(
 
 /** True when branded verdicts name too many vendors over too many classes for one device. */
 export function isHoneypotLike(verdicts: readonly DeviceVerdict[]): boolean {
+  if (verdicts.length < HONEYPOT_MIN_VENDORS) return false;
   const vendors = new Set<string>();
   const classes = new Set<string>();
   for (const v of verdicts) {
@@ -383,9 +441,10 @@ function deviceFromGroup(
   group: readonly SignatureHit[],
   softwareOs: OsInfo,
 ): { verdict: DeviceVerdict; evidence: number } {
-  const sorted = [...group].sort(
-    (a, b) => b.score - a.score || a.signature.id.localeCompare(b.signature.id),
-  );
+  const sorted =
+    group.length > 1
+      ? [...group].sort((a, b) => b.score - a.score || a.signature.id.localeCompare(b.signature.id))
+      : group;
   const lead = sorted[0] as SignatureHit;
   const d = lead.signature.device as NonNullable<CompiledSignature['device']>;
   let miss = 1;
@@ -396,15 +455,16 @@ function deviceFromGroup(
   let product: string | null = null;
   let model: string | null = null;
   let os = EMPTY_OS;
-  const cpe = new Set<string>();
+  const cpe: string[] = [];
   for (const h of sorted) {
     const t = h.signature.device as NonNullable<CompiledSignature['device']>;
     product ??= fillTemplate(t.product, h.captures);
     model ??= fillTemplate(t.model, h.captures);
-    os = mergeOs(os, fillOs(t.os, h.captures));
+    // No OS template fills nothing: skip the two objects that would say so.
+    if (t.os) os = mergeOs(os, fillOs(t.os, h.captures));
     for (const c of t.cpe ?? []) {
       const filled = fillTemplate(c, h.captures);
-      if (filled) cpe.add(filled);
+      if (filled && !cpe.includes(filled)) cpe.push(filled);
     }
   }
   const vendor = d.vendor === undefined ? undefined : library.vendors.get(d.vendor);
@@ -417,7 +477,7 @@ function deviceFromGroup(
       product,
       model,
       os: mergeOs(os, softwareOs),
-      cpe: [...cpe],
+      cpe,
       confidence: round(1 - miss),
       nat_gateway_suspected: NAT_GATEWAY_CLASSES.has(cls),
       signatures: sorted.map((h) => h.signature.id),

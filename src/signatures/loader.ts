@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { DEFAULTS } from '../engine/defaults.js';
 import { SignatureError, SignatureLoadError, ThingscanError } from '../errors.js';
-import { buildFieldIndex, type FieldIndex, requiredLiteral } from '../match/prefilter.js';
+import { buildFieldIndex, type FieldIndex, requiredLiterals } from '../match/prefilter.js';
 import { defaultSignaturesDir } from '../paths.js';
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
 import { type CachedLibrary, cacheDir, libraryKey, readCache, writeCache } from './cache.js';
@@ -159,12 +159,12 @@ function assemble(
 ): SignatureLibrary {
   const refsByField = new Map<
     string,
-    Array<{ sig: number; item: number; literal: string | null; negate: boolean }>
+    Array<{ sig: number; item: number; literals: readonly string[] | null; negate: boolean }>
   >();
   signatures.forEach((sig, s) => {
     sig.evidence.forEach((ev, e) => {
       const list = refsByField.get(ev.field) ?? [];
-      list.push({ sig: s, item: e, literal: ev.literal, negate: ev.negate });
+      list.push({ sig: s, item: e, literals: ev.literals, negate: ev.negate });
       refsByField.set(ev.field, list);
     });
   });
@@ -430,7 +430,7 @@ function loadFile(
         kind,
         pattern,
         flags,
-        literal: requiredLiteral(kind, pattern, flags),
+        literals: requiredLiterals(kind, pattern, flags),
         weight,
         negate: ev['negate'] === true,
         requires,

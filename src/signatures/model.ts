@@ -66,10 +66,13 @@ export interface CompiledEvidence {
   readonly kind: MatcherKind;
   /** Source text of the pattern/literal (for --explain). */
   readonly pattern: string;
-  /** Matcher flags as written (`i`, `m`, `s`; only `i` for literal kinds). */
+  /** Its flags (`i`, and for regexes `m`, `s`), as written. */
   readonly flags: string;
-  /** Lower-cased literal every matching value contains (prefilter), or null. */
-  readonly literal: string | null;
+  /**
+   * Lower-cased literals of which every matching value contains at least one (the
+   * prefilter, `src/match/prefilter.ts`), or null when the item must always run.
+   */
+  readonly literals: readonly string[] | null;
   readonly weight: number;
   readonly negate: boolean;
   readonly requires: readonly string[];
