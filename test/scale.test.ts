@@ -148,3 +148,48 @@ describe('scale lab in a network namespace', { skip: unavailable ?? false }, () 
     assert.match(r.stderr, /refusing to bind wildcard addresses/);
   });
 });
+
+describe('an unreachable host costs one connection, not one per port', {
+  skip: unavailable ?? false,
+}, () => {
+  it('stops a host at the first EHOSTUNREACH/ENETUNREACH and reports no-response', () => {
+    // 127.192.0.0/10 is an `unreachable` route inside this namespace: connects fail at once
+    // with EHOSTUNREACH, as when a router answers for an address nobody holds.
+    const ns = createNetns('unreach', ['127.192.0.0/10']);
+    try {
+      const run = ns.run(process.execPath, [
+        CLI,
+        'scan',
+        '127.192.0.9',
+        '127.192.7.1',
+        '--ports',
+        'T:21-30,80,443,8080',
+        '--per-host',
+        '1',
+        '--log-level',
+        'debug',
+        '--quiet',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const records = run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as HostRecord);
+      assert.deepEqual(records.map((r) => [r.ip, r.status, r.services.length]).sort(), [
+        ['127.192.0.9', 'no-response', 0],
+        ['127.192.7.1', 'no-response', 0],
+      ]);
+      // One "host unreachable" per host: with one connection at a time, the first refusal
+      // by the network ends the host before any other port is tried.
+      const lines = run.stderr.split('\n').filter((l) => l.includes('host unreachable'));
+      assert.equal(lines.length, 2, run.stderr.slice(0, 2000));
+      for (const line of lines) assert.match(line, /"port":21\b/);
+      // The host's own tally of connection attempts: 1 each, not 13 (one per port).
+      const done = run.stderr.split('\n').filter((l) => l.includes('host done'));
+      assert.equal(done.length, 2);
+      for (const line of done) assert.match(line, /"connections":1\b/);
+    } finally {
+      ns.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
  * finishes. Owns politeness (global connection rate, global host concurrency, per-host
  * connection cap) and time (a deadline per host that every probe obeys).
  */
+import type net from 'node:net';
 import pLimit from 'p-limit';
 import pino, { type Logger } from 'pino';
 import { PROBES } from '../../probes/index.js';
@@ -12,7 +13,7 @@ import { ThingscanError } from '../errors.js';
 import { planFollowups } from '../match/followup.js';
 import { identifyServices } from '../match/identify.js';
 import type { ServiceInput } from '../match/matcher.js';
-import { connectTcp } from '../net/bounded.js';
+import { connectTcp, isProbeFailure } from '../net/bounded.js';
 import { excerpt } from '../output/sanitize.js';
 import { loadSignatures } from '../signatures/loader.js';
 import type { SignatureLibrary } from '../signatures/model.js';
@@ -343,13 +344,29 @@ const SILENT = new Set(['connection-refused', 'connection-timeout', 'skipped']);
 export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Promise<HostRecord> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const signal = stop
-    ? AbortSignal.any([stop, AbortSignal.timeout(plan.hostTimeoutMs)])
-    : AbortSignal.timeout(plan.hostTimeoutMs);
+  // The network may say the whole host is unreachable (EHOSTUNREACH, ENETUNREACH, as a
+  // router answers for an address nobody holds): every other port would fail alike, so the
+  // host ends there, with no more connections spent on it.
+  const down = new AbortController();
+  const deadline = AbortSignal.timeout(plan.hostTimeoutMs);
+  const signal = AbortSignal.any(stop ? [stop, deadline, down.signal] : [deadline, down.signal]);
   // A child logger per host and per port costs an object and bindings each: only when
   // debug lines can be written at all.
   const verbose = plan.log.isLevelEnabled('debug');
   const log = verbose ? plan.log.child({ ip }) : plan.log;
+  let connections = 0;
+  const connect = async (port: number): Promise<net.Socket> => {
+    if (!signal.aborted) connections++;
+    try {
+      return await connectTcp({ host: ip, port, timeoutMs: plan.timeouts.connectMs, signal });
+    } catch (error) {
+      if (isProbeFailure(error) && error.hostUnreachable && !down.signal.aborted) {
+        log.debug({ port, reason: error.message }, 'host unreachable: its other ports are skipped');
+        down.abort(error);
+      }
+      throw error;
+    }
+  };
   try {
     const perHost = pLimit(plan.perHost);
     // UDP first and outside the per-host cap: a UDP exchange holds no connection on the
@@ -376,7 +393,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
         openConnection: async (port?: number) => {
           if (port === undefined) throw new Error('no TCP connection for a UDP port');
           await plan.bucket.take(signal).catch(() => undefined);
-          return connectTcp({ host: ip, port, timeoutMs: plan.timeouts.connectMs, signal });
+          return connect(port);
         },
       });
     };
@@ -394,12 +411,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
             // `port` defaults to this port; another port is the same host only (SSDP LOCATION).
             const openConnection = async (port = p.port) => {
               await plan.bucket.take(signal).catch(() => undefined);
-              return connectTcp({
-                host: ip,
-                port,
-                timeoutMs: plan.timeouts.connectMs,
-                signal,
-              });
+              return connect(port);
             };
             return runPort({
               host: ip,
@@ -453,6 +465,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
     else status = 'no-response';
     // Cut short by an interrupted scan: what it saw is kept, but the verdict is incomplete.
     if (stop?.aborted) status = 'error';
+    if (verbose) log.debug({ status, connections }, 'host done');
     return {
       ...baseRecord(ip, plan, startedAt, status),
       iot: device ? DEVICE_CLASSES[device.class] : null,

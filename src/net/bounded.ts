@@ -16,7 +16,12 @@ import type { ProbeStatus } from '../types.js';
 export class ProbeFailure extends Error {
   /** The status the service gets. */
   readonly status: ProbeStatus;
-  constructor(status: ProbeStatus, message: string) {
+  /**
+   * The network said the whole host is unreachable (EHOSTUNREACH, ENETUNREACH): every
+   * other port of it would fail the same way.
+   */
+  readonly hostUnreachable: boolean;
+  constructor(status: ProbeStatus, message: string, hostUnreachable = false) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
@@ -26,6 +31,7 @@ export class ProbeFailure extends Error {
     }
     this.name = 'ProbeFailure';
     this.status = status;
+    this.hostUnreachable = hostUnreachable;
   }
 }
 
@@ -91,9 +97,10 @@ export function failureFromErrno(err: NodeJS.ErrnoException): ProbeFailure {
     case 'ECONNREFUSED':
       return new ProbeFailure('connection-refused', 'connection refused');
     case 'ETIMEDOUT':
+      return new ProbeFailure('connection-timeout', err.code);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new ProbeFailure('connection-timeout', err.code);
+      return new ProbeFailure('connection-timeout', err.code, true);
     case 'ECONNRESET':
     case 'EPIPE':
       return new ProbeFailure('connection-closed', err.code);
