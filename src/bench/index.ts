@@ -14,6 +14,7 @@ import type { Bench } from './types.js';
 const SECTIONS: Record<string, () => Promise<{ bench: Bench }>> = {
   match: () => import('./match.js'),
   scan: () => import('./scan.js'),
+  memory: () => import('./memory.js'),
   fleet: () => import('./fleet.js'),
   probes: () => import('./probes.js'),
 };
