@@ -8,12 +8,10 @@ const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 
 /**
- * MurmurHash3 x86_32 of `data` with `seed`, as an unsigned 32-bit integer.
- * Blocks are read little-endian, as the reference implementation does on x86.
+ * MurmurHash3 x86_32's state after the first `blocks` 4-byte blocks of `data` (before the
+ * tail and the final mix), unsigned. The lab uses it to pad an icon to a chosen hash.
  */
-export function murmur3x86_32(data: Uint8Array, seed = 0): number {
-  const len = data.length;
-  const blocks = len >>> 2;
+export function murmur3Blocks(data: Uint8Array, blocks: number, seed = 0): number {
   let h = seed >>> 0;
   for (let i = 0; i < blocks; i += 1) {
     const o = i * 4;
@@ -29,6 +27,17 @@ export function murmur3x86_32(data: Uint8Array, seed = 0): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
+  return h >>> 0;
+}
+
+/**
+ * MurmurHash3 x86_32 of `data` with `seed`, as an unsigned 32-bit integer.
+ * Blocks are read little-endian, as the reference implementation does on x86.
+ */
+export function murmur3x86_32(data: Uint8Array, seed = 0): number {
+  const len = data.length;
+  const blocks = len >>> 2;
+  let h = murmur3Blocks(data, blocks, seed) | 0;
   const tail = blocks * 4;
   let k = 0;
   // The tail bytes fold in from the highest one down, like the reference switch fall-through.

@@ -3,7 +3,7 @@
  * colours and pattern, so favicon hashes (md5, mmh3) differ per device as they do in the
  * field, without shipping any vendor's artwork.
  */
-import { base64Lines } from '../../probes/parsers/mmh3.js';
+import { base64Lines, murmur3Blocks } from '../../probes/parsers/mmh3.js';
 
 /** Drawing of a lab favicon: two colours and a simple pattern. */
 export interface FaviconSpec {
@@ -122,26 +122,6 @@ function inverse(a: number): number {
 
 const rotr = (x: number, r: number): number => ((x >>> r) | (x << (32 - r))) >>> 0;
 
-/** MurmurHash3 x86_32 state after the first `blocks` 4-byte blocks of `data` (seed 0). */
-function murmurState(data: Uint8Array, blocks: number): number {
-  let h = 0;
-  for (let i = 0; i < blocks; i++) {
-    const o = i * 4;
-    let k =
-      (data[o] ?? 0) |
-      ((data[o + 1] ?? 0) << 8) |
-      ((data[o + 2] ?? 0) << 16) |
-      ((data[o + 3] ?? 0) << 24);
-    k = Math.imul(k, M_C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, M_C2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  return h >>> 0;
-}
-
 /** Undoes MurmurHash3's final mix. */
 function unmix(hash: number): number {
   let h = hash >>> 0;
@@ -189,7 +169,7 @@ export function forgeFaviconMmh3(icon: Uint8Array, target: number): Uint8Array {
     out[last] = q1 << 2;
     const text = Buffer.from(base64Lines(out), 'latin1');
     const length = text.length;
-    const k = lastBlockFor(murmurState(text, length / 4 - 1), target >>> 0, length);
+    const k = lastBlockFor(murmur3Blocks(text, length / 4 - 1), target >>> 0, length);
     const q = [k & 0xff, (k >>> 8) & 0xff, (k >>> 16) & 0xff].map((c) =>
       B64.indexOf(String.fromCharCode(c)),
     );
