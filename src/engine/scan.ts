@@ -344,12 +344,19 @@ const SILENT = new Set(['connection-refused', 'connection-timeout', 'skipped']);
 export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Promise<HostRecord> {
   const startedAt = new Date();
   const t0 = performance.now();
-  // The network may say the whole host is unreachable (EHOSTUNREACH, ENETUNREACH, as a
-  // router answers for an address nobody holds): every other port would fail alike, so the
-  // host ends there, with no more connections spent on it.
+  // One signal ends the host: its deadline, the scan's stop, or the network saying the
+  // whole host is unreachable (EHOSTUNREACH, ENETUNREACH, as a router answers for an
+  // address nobody holds: every other port would fail alike, so no more connections are
+  // spent on it). Wired by hand: AbortSignal.any costs weak references per host.
   const down = new AbortController();
-  const deadline = AbortSignal.timeout(plan.hostTimeoutMs);
-  const signal = AbortSignal.any(stop ? [stop, deadline, down.signal] : [deadline, down.signal]);
+  const signal = down.signal;
+  const deadline = setTimeout(
+    () => down.abort(new DOMException('host deadline reached', 'TimeoutError')),
+    plan.hostTimeoutMs,
+  );
+  const onStop = (): void => down.abort(stop?.reason);
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
   // A child logger per host and per port costs an object and bindings each: only when
   // debug lines can be written at all.
   const verbose = plan.log.isLevelEnabled('debug');
@@ -360,7 +367,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
     try {
       return await connectTcp({ host: ip, port, timeoutMs: plan.timeouts.connectMs, signal });
     } catch (error) {
-      if (isProbeFailure(error) && error.hostUnreachable && !down.signal.aborted) {
+      if (isProbeFailure(error) && error.hostUnreachable && !signal.aborted) {
         log.debug({ port, reason: error.message }, 'host unreachable: its other ports are skipped');
         down.abort(error);
       }
@@ -480,6 +487,9 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
       ...baseRecord(ip, plan, startedAt, 'error'),
       elapsed_ms: Math.round(performance.now() - t0),
     };
+  } finally {
+    clearTimeout(deadline);
+    stop?.removeEventListener('abort', onStop);
   }
 }
 
