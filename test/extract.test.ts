@@ -76,7 +76,7 @@ describe('parseReceived', () => {
 
 describe('findOrigin', () => {
   const chain = [
-    'from gw (gw [10.0.0.1]) by imap; Mon, 23 Nov 2026 10:00:03 +0000',
+    'from gw (gw [127.0.0.1]) by imap; Mon, 23 Nov 2026 10:00:03 +0000',
     'from mx (mx [203.0.113.5]) by gw; Mon, 23 Nov 2026 10:00:02 +0000',
     'from bot (unknown [198.51.100.31]) by mx; Mon, 23 Nov 2026 10:00:01 +0000',
     'from forged (forged [192.0.2.250]) by bot; Mon, 23 Nov 2026 10:00:00 +0000',
@@ -96,7 +96,7 @@ describe('findOrigin', () => {
   test('forged trusted-looking lines below an untrusted hop are ignored', () => {
     const forged = [
       'from bot (unknown [198.51.100.77]) by mx',
-      'from relay (relay [10.0.0.9]) by mx',
+      'from relay (relay [127.0.0.9]) by mx',
       'from innocent ([192.0.2.250]) by relay',
     ];
     const o = findOrigin(forged, trustedRelays());
@@ -119,7 +119,7 @@ describe('findOrigin', () => {
   });
 
   test('a bad --trusted value is a usage error', () => {
-    assert.throws(() => trustedRelays(['10.0.0.0/33']), { code: 'E_USAGE' });
+    assert.throws(() => trustedRelays(['192.0.2.0/33']), { code: 'E_USAGE' });
   });
 });
 
@@ -183,7 +183,7 @@ describe('extractOrigins on the case fixtures', () => {
       ].sort(),
     );
     // Never an address from below the boundary, nor from an unreadable chain.
-    for (const never of ['192.0.2.250', '192.0.2.251', '10.0.0.9', '198.51.100.99', '192.0.2.99']) {
+    for (const never of ['192.0.2.250', '192.0.2.251', '127.0.0.9', '198.51.100.99', '192.0.2.99']) {
       assert.ok(!byIp.has(never), never);
     }
     assert.equal(byIp.get('198.51.100.51')?.messages, 2);

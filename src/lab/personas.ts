@@ -634,7 +634,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n' +
                 '<title>Dreambox WebControl</title>\n' +
                 '<link rel="stylesheet" type="text/css" href="/web-data/style.css">\n' +
-                '<script type="text/javascript" src="/web-data/lib/prototype-1.6.0.3.js"></script>\n' +
+                '<script type="text/javascript" src="/web-data/lib/prototype.js"></script>\n' +
                 '</head>\n<body>\n<div id="header"><img src="/web-data/img/dm800se.png" alt="dm800se">' +
                 '<span id="boxtype">dm800se</span></div>\n' +
                 '<div id="navigation"><a href="#" onclick="loadBouquets()">TV</a> ' +
