@@ -183,7 +183,13 @@ describe('extractOrigins on the case fixtures', () => {
       ].sort(),
     );
     // Never an address from below the boundary, nor from an unreadable chain.
-    for (const never of ['192.0.2.250', '192.0.2.251', '127.0.0.9', '198.51.100.99', '192.0.2.99']) {
+    for (const never of [
+      '192.0.2.250',
+      '192.0.2.251',
+      '127.0.0.9',
+      '198.51.100.99',
+      '192.0.2.99',
+    ]) {
       assert.ok(!byIp.has(never), never);
     }
     assert.equal(byIp.get('198.51.100.51')?.messages, 2);
