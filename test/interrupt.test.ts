@@ -134,3 +134,44 @@ test('scan(): after the signal no new host starts; hosts past the grace period e
   for (const r of seen) assert.equal(r.status, 'error', `${r.ip} was cut short`);
   assert.equal(connections, 4, 'no host started after the stop');
 });
+
+test('scan(): hundreds of hosts may wait on one stop signal without a listener-leak warning', async () => {
+  const stop = new AbortController();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => {
+    warnings.push(`${w.name}: ${w.message}`);
+  };
+  process.on('warning', onWarning);
+  connections = 0;
+  // Every host in flight at once (40 > the 10 listeners EventTarget warns about), then stop.
+  onConnection = () => {
+    if (connections === COUNT) stop.abort(new Error('test stop'));
+  };
+  let records = 0;
+  try {
+    for await (const record of scan(TARGETS, {
+      ports: `T:${PORT}`,
+      snmpCommunity: null,
+      concurrency: COUNT,
+      rate: 10_000,
+      bannerWaitMs: 20_000,
+      readTimeoutMs: 20_000,
+      graceMs: 50,
+      signal: stop.signal,
+    })) {
+      assert.equal(record.status, 'error', `${record.ip} was cut short by the stop`);
+      records++;
+    }
+    // Warnings are emitted on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    onConnection = () => {};
+    process.off('warning', onWarning);
+  }
+  assert.equal(records, COUNT, 'every host in flight got its record');
+  assert.deepEqual(
+    warnings.filter((w) => w.includes('MaxListeners')),
+    [],
+    'one listener on the stop signal, not one per host',
+  );
+});

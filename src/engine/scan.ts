@@ -135,6 +135,36 @@ interface Plan {
 const STOPPED = Symbol('stopped');
 
 /**
+ * The scan's hard stop, passed on to every host in flight through ONE listener: an
+ * EventTarget walks its listener list on every add and remove, and warns past ten, while a
+ * scan keeps hundreds of hosts in flight.
+ */
+class HostStops {
+  readonly signal: AbortSignal;
+  readonly #hosts = new Set<(reason: unknown) => void>();
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const host of this.#hosts) host(signal.reason);
+        this.#hosts.clear();
+      },
+      { once: true },
+    );
+  }
+  /** Calls `onStop` when the scan stops (at once if it has); returns the unsubscriber. */
+  subscribe(onStop: (reason: unknown) => void): () => void {
+    if (this.signal.aborted) {
+      onStop(this.signal.reason);
+      return () => {};
+    }
+    this.#hosts.add(onStop);
+    return () => this.#hosts.delete(onStop);
+  }
+}
+
+/**
  * Scans targets and yields one record per distinct target, in completion order.
  * Memory stays flat: targets are pulled lazily, at most `concurrency` hosts are in flight.
  */
@@ -163,6 +193,7 @@ export async function* scan(
   const stop = options.signal;
   // Hosts in flight obey `hard`, which aborts one grace period after `stop`.
   const hard = new AbortController();
+  const hostStops = stop ? new HostStops(hard.signal) : undefined;
   let graceTimer: NodeJS.Timeout | null = null;
   let stopped: Promise<typeof STOPPED> | null = null;
   if (stop) {
@@ -186,7 +217,7 @@ export async function* scan(
         if (stop?.aborted) return;
         const record = excluded
           ? excludedRecord(ip, plan)
-          : await scanHost(ip, ports ? { ...plan, ports } : plan, stop ? hard.signal : undefined);
+          : await scanHost(ip, ports ? { ...plan, ports } : plan, hostStops);
         finished.push(record);
       } finally {
         running--;
@@ -341,7 +372,7 @@ function excludedRecord(ip: string, plan: Plan): HostRecord {
 const SILENT = new Set(['connection-refused', 'connection-timeout', 'skipped']);
 
 /** Scans one host; never throws (an internal failure becomes status `error`). */
-export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Promise<HostRecord> {
+async function scanHost(ip: string, plan: Plan, stops?: HostStops): Promise<HostRecord> {
   const startedAt = new Date();
   const t0 = performance.now();
   // One signal ends the host: its deadline, the scan's stop, or the network saying the
@@ -354,9 +385,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
     () => down.abort(new DOMException('host deadline reached', 'TimeoutError')),
     plan.hostTimeoutMs,
   );
-  const onStop = (): void => down.abort(stop?.reason);
-  if (stop?.aborted) onStop();
-  else stop?.addEventListener('abort', onStop, { once: true });
+  const unsubscribe = stops?.subscribe((reason) => down.abort(reason));
   // A child logger per host and per port costs an object and bindings each: only when
   // debug lines can be written at all.
   const verbose = plan.log.isLevelEnabled('debug');
@@ -471,7 +500,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
     else if (services.length > 0) status = 'unidentified';
     else status = 'no-response';
     // Cut short by an interrupted scan: what it saw is kept, but the verdict is incomplete.
-    if (stop?.aborted) status = 'error';
+    if (stops?.signal.aborted) status = 'error';
     if (verbose) log.debug({ status, connections }, 'host done');
     return {
       ...baseRecord(ip, plan, startedAt, status),
@@ -489,7 +518,7 @@ export async function scanHost(ip: string, plan: Plan, stop?: AbortSignal): Prom
     };
   } finally {
     clearTimeout(deadline);
-    stop?.removeEventListener('abort', onStop);
+    unsubscribe?.();
   }
 }
 
