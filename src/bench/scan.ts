@@ -87,6 +87,8 @@ interface WorkerResult {
   readonly loopMaxMs: number;
   /** thingscan only: time to load the signature library, ms. */
   readonly loadMs?: number;
+  /** CPU time of the worker process (every thread, user + system) while it scanned, ms. */
+  readonly cpuMs: number;
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -108,8 +110,9 @@ function peakRssMiB(): number {
 }
 
 function instrument(): {
-  stop(): Pick<WorkerResult, 'peakRssMiB' | 'rssSamplesMiB' | 'loopP99Ms' | 'loopMaxMs'>;
+  stop(): Pick<WorkerResult, 'peakRssMiB' | 'rssSamplesMiB' | 'loopP99Ms' | 'loopMaxMs' | 'cpuMs'>;
 } {
+  const cpu0 = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const samples: number[] = [];
@@ -122,7 +125,9 @@ function instrument(): {
     stop() {
       clearInterval(timer);
       loop.disable();
+      const cpu = process.cpuUsage(cpu0);
       return {
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
         peakRssMiB: peakRssMiB(),
         rssSamplesMiB: samples,
         loopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10,
@@ -232,6 +237,7 @@ function combine(parts: readonly WorkerResult[]): WorkerResult {
     probes: parts.reduce((n, p) => n + p.probes, 0),
     elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
     peakRssMiB: parts.reduce((n, p) => n + p.peakRssMiB, 0),
+    cpuMs: parts.reduce((n, p) => n + p.cpuMs, 0),
     rssSamplesMiB: parts[0]?.rssSamplesMiB ?? [],
     loopP99Ms: Math.max(...parts.map((p) => p.loopP99Ms)),
     loopMaxMs: Math.max(...parts.map((p) => p.loopMaxMs)),
@@ -293,8 +299,25 @@ function runWorker(ns: Netns, args: string[]): Promise<WorkerResult> {
 /** A `thingscan lab --scale` process in a namespace; `stop()` returns its counters (JSON). */
 export interface RunningScaleLab {
   readonly portSpec: string;
+  /** CPU time the lab process has used so far (user + system), ms; NaN when unreadable. */
+  cpuMs(): number;
   stop(): Promise<string>;
 }
+
+/** CPU time (user + system) of process `pid` so far, ms, from /proc; NaN when unreadable. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: Linux reports /proc times in 1/100 s on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 /** Starts `thingscan lab --scale HOSTS` in `ns`; resolves once it is ready (also used by the fleet bench). */
 export function startLabProcess(
@@ -327,6 +350,7 @@ export function startLabProcess(
         stdout += '\u0000started';
         resolve({
           portSpec: ready[1],
+          cpuMs: () => processCpuMs(child.pid),
           stop: async () => {
             if (child.exitCode === null && child.pid !== undefined) {
               process.kill(child.pid, 'SIGTERM');
@@ -550,13 +574,23 @@ export const bench: Bench = async ({ quick }) => {
         String(threads),
       ]);
     };
+    /** The lab's CPU time during each run, ms (the devices' work, not the scanner's). */
+    const labCpu = new Map<WorkerResult, number>();
+    const measured = async (run: () => Promise<WorkerResult>): Promise<WorkerResult> => {
+      const c0 = lab.cpuMs();
+      const r = await run();
+      labCpu.set(r, lab.cpuMs() - c0);
+      return r;
+    };
     const records = path.join(dir, 'records.ndjson');
-    const raw = await runRaw(1);
-    const ts = await runThingscan(1, records);
+    const raw = await measured(() => runRaw(1));
+    const ts = await measured(() => runThingscan(1, records));
     const multi = os.availableParallelism();
-    const rawMulti = multi > 1 ? await runRaw(multi) : null;
+    const rawMulti = multi > 1 ? await measured(() => runRaw(multi)) : null;
     const tsMulti =
-      multi > 1 ? await runThingscan(multi, path.join(dir, 'records-mt.ndjson')) : null;
+      multi > 1
+        ? await measured(() => runThingscan(multi, path.join(dir, 'records-mt.ndjson')))
+        : null;
     const tsLabels = await thingscanLabels(records);
 
     // nmap -sV on a spread-out subsample, same ports (TCP connect-free SYN scan as root).
@@ -625,7 +659,13 @@ export const bench: Bench = async ({ quick }) => {
     const bestHostsPerS = Math.max(tsHostsPerS, tsMulti ? perS(tsMulti, tsMulti.hosts) : 0);
     const minutes450k = 450_000 / bestHostsPerS / 60;
     const row = (name: string, r: WorkerResult): string =>
-      `| ${name} | ${fmt(perS(r, r.hosts))} | ${fmt(perS(r, r.probes))} | ${r.peakRssMiB} MiB | ${r.loopP99Ms} ms | ${fmt(r.elapsedMs / 1000, 1)} s |\n`;
+      `| ${name} | ${fmt(perS(r, r.hosts))} | ${fmt(perS(r, r.probes))} | ${r.peakRssMiB} MiB | ${r.loopP99Ms} ms | ${fmt(r.elapsedMs / 1000, 1)} s | ${fmt(r.cpuMs / r.hosts, 2)} ms | ${fmt((labCpu.get(r) ?? Number.NaN) / r.hosts, 2)} ms |\n`;
+    // The scanner's own CPU per host, the lab's (the devices' side) excluded: what the scan
+    // costs on a machine whose cores are not shared with 5,000 simulated devices.
+    const cpuPerHost = (r: WorkerResult): number => r.cpuMs / r.hosts;
+    const probesPerCpuS = (r: WorkerResult): number => r.probes / (r.cpuMs / 1000);
+    const cores = multi;
+    const cpuMinutes450k = (450_000 * cpuPerHost(tsMulti ?? ts)) / 1000 / cores / 60;
     const multiRows =
       rawMulti && tsMulti
         ? row(`raw connect+read, ${multi} processes`, rawMulti) +
@@ -640,16 +680,18 @@ export const bench: Bench = async ({ quick }) => {
       `served ports ${lab.portSpec}; scanned ports: default (\`${DEFAULT_PORT_SPEC}\`, ${ports.length} ports). ` +
       `Hosts in flight ${plan.concurrency}, per-host cap ${DEFAULTS.perHost} (default), rate unlimited; raw: ${sockets} sockets, first burst within ${rawWait} ms. ${nmapNote}. ` +
       `Signature library load: ${ts.loadMs ?? '?'} ms. Lab counters during raw and thingscan: \`${counters}\`; during nmap: \`${nmapCounters}\`.\n\n` +
-      `| scanner | hosts/s | probes/s | peak RSS | event-loop p99 | elapsed |\n|---|---|---|---|---|---|\n` +
+      `| scanner | hosts/s | probes/s | peak RSS | event-loop p99 | elapsed | scanner CPU per host | lab CPU per host |\n|---|---|---|---|---|---|---|---|\n` +
       row(`raw connect+read (${tcp.length} TCP ports)`, raw) +
       row(`thingscan (${ports.length} ports), 1 thread`, ts) +
       multiRows +
       `${nmapRow}\n\n` +
       `- thingscan / raw probes/s, one thread each: **${pct(tsProbesPerS, rawProbesPerS)}** (target ≥ 50 %)\n` +
       multiRatio +
+      `- scanner CPU only (the lab's excluded): thingscan ${fmt(probesPerCpuS(ts))} probes per CPU-second, raw ${fmt(probesPerCpuS(raw))}: **${pct(probesPerCpuS(ts), probesPerCpuS(raw))}** of raw per CPU-second (one thread / one process)\n` +
+      `- the lab (the devices' side) used ${fmt((labCpu.get(ts) ?? Number.NaN) / 1000, 1)} CPU-s during thingscan's one-thread run and ${fmt((labCpu.get(raw) ?? Number.NaN) / 1000, 1)} CPU-s during raw's, on the same ${cores} cores\n` +
       `- thingscan / nmap -sV hosts/s: **${Number.isFinite(nmapHostsPerS) ? `${fmt(tsHostsPerS / nmapHostsPerS, 0)}×` : 'n/a'}** (target ≥ 50×)\n` +
       `- thingscan labels, all ${fmt(tsLabels.hosts)} hosts: class ${pct(tsLabels.classOk, tsLabels.hosts)}, vendor ${pct(tsLabels.vendorOk, tsLabels.hosts)}\n` +
-      `- 450,000 hosts × default ports at ${plan.delayMs} ms simulated RTT, extrapolated from the faster thingscan run above: **${fmt(minutes450k, 1)} min** (target < 15 min)\n` +
+      `- 450,000 hosts × default ports at ${plan.delayMs} ms simulated RTT, extrapolated from the faster thingscan run above: **${fmt(minutes450k, 1)} min** (target < 15 min), the lab sharing the cores; the scanner's own CPU for 450,000 hosts (${fmt(cpuPerHost(tsMulti ?? ts), 2)} ms per host, ${tsMulti ? `--threads ${multi}` : 'one thread'}) on ${cores} cores of its own: ${fmt(cpuMinutes450k, 1)} min\n` +
       labelRows;
     return { title, markdown };
   } finally {
