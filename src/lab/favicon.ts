@@ -4,6 +4,7 @@
  * field, without shipping any vendor's artwork.
  */
 import { base64Lines, murmur3Blocks } from '../../probes/parsers/mmh3.js';
+import type { HttpResponseSpec } from './types.js';
 
 /** Drawing of a lab favicon: two colours and a simple pattern. */
 export interface FaviconSpec {
@@ -42,6 +43,27 @@ const SIZE = 16;
 export function makeFavicon(spec: FaviconSpec): Uint8Array {
   const icon = drawFavicon(spec);
   return spec.mmh3 === undefined ? icon : forgeFaviconMmh3(icon, spec.mmh3);
+}
+
+/**
+ * A 200 response serving the icon of `spec`, drawn (and padded to its hash) when first
+ * served rather than when the persona list is built: padding takes a search of about
+ * 16,000 hashes, which every command importing the lab would otherwise pay at start-up.
+ */
+export function iconResponse(
+  headers: HttpResponseSpec['headers'],
+  spec: FaviconSpec,
+  type = 'image/x-icon',
+): HttpResponseSpec {
+  let body: Uint8Array | null = null;
+  return {
+    status: 200,
+    headers: [...headers, ['Content-Type', type]],
+    get body() {
+      body ??= makeFavicon(spec);
+      return body;
+    },
+  };
 }
 
 function drawFavicon(spec: FaviconSpec): Uint8Array {

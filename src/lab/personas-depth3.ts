@@ -17,7 +17,7 @@
  * Dropbear orders them (real methods, then the marker), the rest is made up.
  */
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
-import { makeFavicon, SHARED_ICONS } from './favicon.js';
+import { iconResponse, SHARED_ICONS } from './favicon.js';
 import type { HttpResponseSpec, LabExpectation, PersonaDefinition, SshConfig } from './types.js';
 
 type Headers = readonly (readonly [string, string])[];
@@ -81,11 +81,7 @@ export const DEPTH3_PERSONAS: readonly PersonaDefinition[] = [
         http: {
           routes: {
             '/': BLANK_APP,
-            '/favicon.ico': page(
-              200,
-              [...GENERIC_SERVER, ['Content-Type', 'image/x-icon']],
-              makeFavicon(SHARED_ICONS.hikvision),
-            ),
+            '/favicon.ico': iconResponse(GENERIC_SERVER, SHARED_ICONS.hikvision),
           },
           fallback: page(
             404,

@@ -10,7 +10,7 @@
  * No behaviour lives here: the generic servers in `servers/` turn this data into protocol.
  */
 import { DEVICE_CLASSES, type DeviceClass } from '../types.js';
-import { makeFavicon, SHARED_ICONS } from './favicon.js';
+import { iconResponse, SHARED_ICONS } from './favicon.js';
 import { DEPTH_PERSONAS } from './personas-depth.js';
 import { DEPTH2_PERSONAS } from './personas-depth2.js';
 import { DEPTH3_PERSONAS } from './personas-depth3.js';
@@ -234,14 +234,6 @@ function page(status: number, headers: Headers, body: string, reason?: string): 
   return reason === undefined ? { status, headers, body } : { status, headers, body, reason };
 }
 
-function icon(
-  headers: Headers,
-  spec: Parameters<typeof makeFavicon>[0],
-  type = 'image/x-icon',
-): HttpResponseSpec {
-  return { status: 200, headers: [...headers, ['Content-Type', type]], body: makeFavicon(spec) };
-}
-
 /** A web server config whose fallback is a 404 page with the given headers. */
 function site(
   serverHeaders: Headers,
@@ -413,7 +405,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<a href="/graphs/">Graphs</a> | <a href="http://www.mikrotik.com/">mikrotik</a></p>\n' +
                 '</div>\n</body>\n</html>\n',
             ),
-            '/favicon.ico': icon([], {
+            '/favicon.ico': iconResponse([], {
               background: [255, 255, 255],
               foreground: [40, 60, 120],
               pattern: 'diagonal',
@@ -499,7 +491,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<div class="copyright">Copyright &copy; 2014 D-Link Corporation. All rights reserved.</div>\n' +
                 '</body>\n</html>\n',
             ),
-            '/favicon.ico': icon(LIGHTTPD_DLINK, {
+            '/favicon.ico': iconResponse(LIGHTTPD_DLINK, {
               background: [255, 255, 255],
               foreground: [0, 100, 150],
               pattern: 'square',
@@ -585,7 +577,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<p>To manage this device, open <a href="/admin/">ReadyNAS Admin Page</a>.</p>\n' +
                 '</div>\n</body>\n</html>\n',
             ),
-            '/favicon.ico': icon([['Server', 'Apache']], {
+            '/favicon.ico': iconResponse([['Server', 'Apache']], {
               background: [30, 30, 30],
               foreground: [120, 200, 40],
               pattern: 'frame',
@@ -641,7 +633,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<a href="#" onclick="loadRadio()">Radio</a> <a href="#" onclick="loadMovies()">Movies</a></div>\n' +
                 '<div id="footer">Enigma2 WebInterface 1.6.8</div>\n</body>\n</html>\n',
             ),
-            '/favicon.ico': icon(TWISTED_DM, {
+            '/favicon.ico': iconResponse(TWISTED_DM, {
               background: [0, 0, 0],
               foreground: [230, 230, 230],
               pattern: 'dot',
@@ -711,7 +703,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<div id="content">Loading...</div>\n' +
                 '<div id="footer">OpenWebif Version: 1.4.9</div>\n</div>\n</body>\n</html>\n',
             ),
-            '/favicon.ico': icon(TWISTED_VU, {
+            '/favicon.ico': iconResponse(TWISTED_VU, {
               background: [20, 40, 90],
               foreground: [250, 250, 250],
               pattern: 'stripes',
@@ -974,7 +966,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<p>Sign in with your Samsung account in the SmartThings app to manage this appliance.</p>\n' +
                 '</div>\n<script src="/js/fh.min.js"></script>\n</body>\n</html>\n',
             ),
-            '/favicon.ico': icon([], {
+            '/favicon.ico': iconResponse([], {
               background: [20, 40, 160],
               foreground: [255, 255, 255],
               pattern: 'frame',
@@ -1042,7 +1034,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<h2>Supplies</h2>\n<p>Black Cartridge 26A (CF226A): 60%</p>\n</div>\n' +
                 '</body>\n</html>\n',
             ),
-            '/favicon.ico': icon(HP_EWS, {
+            '/favicon.ico': iconResponse(HP_EWS, {
               background: [0, 150, 214],
               foreground: [255, 255, 255],
               pattern: 'dot',
@@ -1095,7 +1087,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
                 '<input id="username" type="text"><input id="password" type="password">\n' +
                 '<button id="login">Login</button></div>\n</body>\n</html>\n',
             ),
-            '/favicon.ico': icon(HIKVISION, SHARED_ICONS.hikvision),
+            '/favicon.ico': iconResponse(HIKVISION, SHARED_ICONS.hikvision),
           },
           page(
             404,
