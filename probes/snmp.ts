@@ -16,14 +16,16 @@
  * Never: sets, walks or bulk-reads; never tries other communities than the configured one;
  *   never sends a user name, an authentication or privacy parameter.
  *
- * net-snmp opens its own datagram socket per session; UDP has no connection for the
- * engine to hand over, and the engine charged the rate limiter before calling `run`.
+ * Every datagram goes through the scan thread's shared UDP socket (src/net/udp-shared.ts;
+ * net-snmp takes it as its `dgramModule`): no socket, bind and close per request. UDP has
+ * no connection for the engine to hand over; the engine charged the rate limiter before
+ * calling `run`.
  */
 
 import { randomInt } from 'node:crypto';
-import dgram from 'node:dgram';
 import net from 'node:net';
 import snmp from 'net-snmp';
+import { createSocket, sharedDgram } from '../src/net/udp-shared.js';
 import {
   decodeEngineId,
   encodeDiscoveryRequest,
@@ -89,9 +91,16 @@ async function runCommunity(ctx: ProbeContext, community: string | null): Promis
   const query = [SYS_DESCR, SYS_OBJECT_ID, SYS_NAME];
   // v2c and v1 go out together: a silent address (most of them) then costs one wait, not
   // two. The v1 request is dropped as soon as v2c answers; a v2c answer wins over v1.
+  // v1 stops with the probe or once v2c answered (linked by hand: AbortSignal.any costs
+  // weak references per call).
   const v1Stop = new AbortController();
-  const v1Ctx: ProbeContext = { ...ctx, signal: AbortSignal.any([ctx.signal, v1Stop.signal]) };
-  const v1Pending = getSystem(v1Ctx, community, snmp.Version1, query);
+  const stopV1 = (): void => v1Stop.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) stopV1();
+  else ctx.signal.addEventListener('abort', stopV1, { once: true });
+  const v1Ctx: ProbeContext = { ...ctx, signal: v1Stop.signal };
+  const v1Pending = getSystem(v1Ctx, community, snmp.Version1, query).finally(() =>
+    ctx.signal.removeEventListener('abort', stopV1),
+  );
   const v2 = await getSystem(ctx, community, snmp.Version2c, query);
   const v2Out = answered('v2c', v2);
   if (v2Out) {
@@ -136,6 +145,7 @@ function getSystem(
       transport: net.isIPv6(ctx.host) ? 'udp6' : 'udp4',
       timeout: ctx.timeouts.readMs,
       retries: 0,
+      dgramModule: sharedDgram,
     });
     const finish = (result: Attempt): void => {
       if (settled) return;
@@ -196,7 +206,7 @@ function valueText(value: unknown): string | null {
 const MAX_DATAGRAM = 2048;
 
 /**
- * SNMPv3 engine-ID discovery on its own datagram socket: one request, the first reply from
+ * SNMPv3 engine-ID discovery (on the shared datagram socket): one request, the first reply from
  * the target's address and port that parses as a Report to our msgID wins. Null when
  * nothing usable came back within the read timeout. Never throws.
  */
@@ -206,7 +216,7 @@ export function discoverEngine(ctx: ProbeContext): Promise<Record<string, string
   const request = encodeDiscoveryRequest(msgId, randomInt(1, 2 ** 31 - 1));
   return new Promise((resolve) => {
     let settled = false;
-    const socket = dgram.createSocket(net.isIPv6(ctx.host) ? 'udp6' : 'udp4');
+    const socket = createSocket(net.isIPv6(ctx.host) ? 'udp6' : 'udp4');
     const finish = (result: Record<string, string> | null): void => {
       if (settled) return;
       settled = true;
@@ -222,19 +232,19 @@ export function discoverEngine(ctx: ProbeContext): Promise<Record<string, string
     const onAbort = (): void => finish(null);
     const timer = setTimeout(() => finish(null), ctx.timeouts.readMs);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (error) => {
+    socket.on('error', (error: Error) => {
       ctx.log.debug({ reason: error.message }, 'snmp v3: socket error');
       finish(null);
     });
-    socket.on('message', (message, rinfo) => {
-      // Only the target may answer; anything else on our ephemeral port is ignored.
+    socket.on('message', (message: Buffer, rinfo: { address: string; port: number }) => {
+      // Only the target may answer (the shared socket routes by source; checked again here).
       if (rinfo.port !== ctx.port || !sameAddress(rinfo.address, ctx.host)) return;
       if (message.length > MAX_DATAGRAM) return;
       const report = parseDiscoveryResponse(message);
       if (!report || report.msgId !== msgId) return;
       finish(engineFields(report.engineId, report.engineBoots));
     });
-    socket.send(request, ctx.port, ctx.host, (error) => {
+    socket.send(request, ctx.port, ctx.host, (error: Error | null) => {
       if (error) {
         ctx.log.debug({ reason: error.message }, 'snmp v3: send failed');
         finish(null);

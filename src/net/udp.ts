@@ -3,8 +3,8 @@
  * datagram. The engine's deadline rules apply: a timeout, an abort signal, a byte cap,
  * and the socket is always closed.
  */
-import dgram from 'node:dgram';
 import net from 'node:net';
+import { createSocket } from './udp-shared.js';
 
 /** Options of {@link udpExchange}. */
 export interface UdpExchangeOptions {
@@ -29,7 +29,8 @@ export function udpExchange(options: UdpExchangeOptions): Promise<Buffer | null>
       resolve(null);
       return;
     }
-    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    // The thread's shared datagram socket: only replies from host:port reach this one.
+    const socket = createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
     let settled = false;
     const finish = (reply: Buffer | null): void => {
       if (settled) return;
@@ -43,12 +44,12 @@ export function udpExchange(options: UdpExchangeOptions): Promise<Buffer | null>
     const timer = setTimeout(() => finish(null), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('error', () => finish(null));
-    socket.on('message', (message, rinfo) => {
+    socket.on('message', (message: Buffer, rinfo: { address: string; port: number }) => {
       // Only the target itself may answer: a reply from elsewhere is ignored.
       if (rinfo.port !== port || !sameAddress(rinfo.address, host)) return;
       finish(Buffer.from(message.subarray(0, maxBytes)));
     });
-    socket.send(payload, port, host, (error) => {
+    socket.send(payload, port, host, (error: Error | null) => {
       if (error) finish(null);
     });
   });
