@@ -109,6 +109,37 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const need = (bin: string | null, pkg: string): string | null =>
     bin ? null : `${pkg} not installed (apt-get install ${pkg}; .ci/run does)`;
 
+  /** A vsftpd on `address`:21 with these extra config lines. */
+  function vsftpd(id: string, address: string, extra: readonly string[]): Daemon {
+    const bin = which('vsftpd');
+    return {
+      id,
+      address,
+      port: 21,
+      transport: 'tcp',
+      missing: need(bin, 'vsftpd'),
+      prepare: () => {
+        const empty = path.join(dir, 'empty');
+        mkdirSync(empty, { recursive: true, mode: 0o755 });
+        const config = conf(
+          `${id}.conf`,
+          [
+            'listen=YES',
+            'listen_ipv6=NO',
+            'background=NO',
+            `listen_address=${address}`,
+            'listen_port=21',
+            'anonymous_enable=NO',
+            ...extra,
+            `secure_chroot_dir=${empty}`,
+            '',
+          ].join('\n'),
+        );
+        return [bin as string, config];
+      },
+    };
+  }
+
   const daemons: Daemon[] = [
     {
       id: 'openssh',
@@ -248,33 +279,10 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         path.join(dir, 'mini_httpd.log'),
       ],
     },
-    {
-      id: 'vsftpd',
-      address: `${PREFIX}.8`,
-      port: 21,
-      transport: 'tcp',
-      missing: need(which('vsftpd'), 'vsftpd'),
-      prepare: () => {
-        const empty = path.join(dir, 'empty');
-        mkdirSync(empty, { recursive: true, mode: 0o755 });
-        const config = conf(
-          'vsftpd.conf',
-          [
-            'listen=YES',
-            'listen_ipv6=NO',
-            'background=NO',
-            `listen_address=${PREFIX}.8`,
-            'listen_port=21',
-            'anonymous_enable=NO',
-            'local_enable=YES',
-            'pam_service_name=vsftpd',
-            `secure_chroot_dir=${empty}`,
-            '',
-          ].join('\n'),
-        );
-        return [which('vsftpd') as string, config];
-      },
-    },
+    vsftpd('vsftpd', `${PREFIX}.8`, ['local_enable=YES', 'pam_service_name=vsftpd']),
+    // Both logins off: vsftpd greets with "500 OOPS: …" and hangs up, as misconfigured
+    // servers in the field do.
+    vsftpd('vsftpd-oops', `${PREFIX}.11`, ['local_enable=NO']),
     {
       id: 'exim',
       address: `${PREFIX}.9`,
@@ -534,8 +542,19 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     if (!r) return;
     const { svc } = r;
     assert.equal(svc.protocol, 'ftp');
+    assert.match(svc.fields['ftp.greeting'] ?? '', /^\(vsFTPd /);
     assert.equal(svc.product, 'vsftpd');
     assert.equal(svc.version, upstreamVersion(which('vsftpd') as string));
+  });
+
+  it('vsftpd refusing to run: its "500 OOPS" greeting still names vsftpd', (t) => {
+    const r = serviceOf(t, 'vsftpd-oops');
+    if (!r) return;
+    const { svc } = r;
+    assert.equal(svc.protocol, 'ftp');
+    assert.match(svc.fields['ftp.greeting'] ?? '', /^OOPS: /);
+    assert.equal(svc.product, 'vsftpd');
+    assert.equal(svc.version, null);
   });
 
   it('Exim: greeting, EHLO, version; a computer; no mail transaction', (t) => {
