@@ -1,6 +1,6 @@
 /**
  * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
- * Dropbear, BusyBox telnetd, lighttpd, nginx, mini_httpd, vsftpd, Exim and Net-SNMP snmpd
+ * Dropbear, BusyBox telnetd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim and Net-SNMP snmpd
  * run in the foreground from configs written to a temporary folder, inside a private
  * network namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it.
  * Expected versions come from dpkg at test time (the package owning the binary), never from
@@ -317,6 +317,43 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       },
     },
     {
+      // Debian's build with its default ServerTokens (Full): "Apache/<version> (Debian)".
+      id: 'apache2',
+      address: `${PREFIX}.12`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('apache2'), 'apache2'),
+      prepare: () => {
+        const modules = '/usr/lib/apache2/modules';
+        const config = conf(
+          'apache2.conf',
+          [
+            `ServerRoot ${dir}`,
+            `PidFile ${dir}/apache2.pid`,
+            `ErrorLog ${dir}/apache2.err`,
+            `DefaultRuntimeDir ${dir}`,
+            `LoadModule mpm_event_module ${modules}/mod_mpm_event.so`,
+            `LoadModule authz_core_module ${modules}/mod_authz_core.so`,
+            `LoadModule mime_module ${modules}/mod_mime.so`,
+            'TypesConfig /dev/null',
+            `LoadModule dir_module ${modules}/mod_dir.so`,
+            'User www-data',
+            'Group www-data',
+            'ServerName www.example.test',
+            `Listen ${PREFIX}.12:80`,
+            `DocumentRoot ${www}`,
+            `<Directory ${www}>`,
+            '  Require all granted',
+            '</Directory>',
+            'DirectoryIndex index.html',
+            'AddType image/x-icon .ico',
+            '',
+          ].join('\n'),
+        );
+        return [which('apache2') as string, '-DFOREGROUND', '-f', config];
+      },
+    },
+    {
       // The scanner's read community, limited to the system subtree.
       id: 'snmpd',
       address: `${PREFIX}.10`,
@@ -348,6 +385,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
 
   let ns: Netns | undefined;
   const children: ChildProcess[] = [];
+  const started = new Map<string, ChildProcess>();
   /** Why a daemon that should have run did not (its log), by id. */
   const failed = new Map<string, string>();
   const records = new Map<string, HostRecord>();
@@ -372,12 +410,19 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       closeSync(log);
       child.on('error', () => {});
       children.push(child);
+      started.set(d.id, child);
     }
     // Wait for every socket to be bound (each daemon's own "listening", read from ss).
     const want = new Set(ready.map((d) => `${d.transport} ${d.address}:${d.port}`));
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const ss = ns.run('ss', ['-Hlntu']).stdout;
+      for (const d of ready) {
+        // A daemon that exited will not bind: stop waiting for it.
+        const child = started.get(d.id);
+        if (child && (child.exitCode !== null || child.signalCode !== null))
+          want.delete(`${d.transport} ${d.address}:${d.port}`);
+      }
       for (const w of [...want]) {
         const [transport, socket] = w.split(' ') as [string, string];
         const re = new RegExp(`^${transport}\\s.*\\s${socket.replaceAll('.', '\\.')}\\s`, 'm');
@@ -386,9 +431,18 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       if (want.size === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const listening = ns.run('ss', ['-Hlntu']).stdout;
     for (const d of ready) {
-      if (want.has(`${d.transport} ${d.address}:${d.port}`))
-        failed.set(d.id, readFileSync(path.join(dir, `${d.id}.log`), 'utf8').slice(0, 2000));
+      const socket = `${d.address.replaceAll('.', '\\.')}:${d.port}`;
+      if (!new RegExp(`^${d.transport}\\s.*\\s${socket}\\s`, 'm').test(listening))
+        failed.set(
+          d.id,
+          [`${d.id}.log`, `${d.id}.err`]
+            .map((f) => path.join(dir, f))
+            .filter((f) => existsSync(f))
+            .map((f) => readFileSync(f, 'utf8').slice(0, 2000))
+            .join('\n'),
+        );
     }
     const out = path.join(dir, 'out.ndjson');
     const scan = ns.run(process.execPath, [
@@ -536,6 +590,22 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       assert.equal(host.device?.vendor_id ?? null, null);
     });
   }
+
+  it('Apache (Debian build): Server header, version, favicon; a Debian computer', (t) => {
+    const r = serviceOf(t, 'apache2');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('apache2') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `Apache/${version} (Debian)`);
+    assert.equal(svc.product, 'Apache httpd');
+    assert.equal(svc.version, version);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+  });
 
   it('vsftpd: greeting, version', (t) => {
     const r = serviceOf(t, 'vsftpd');
