@@ -444,6 +444,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
             .join('\n'),
         );
     }
+    const targets = ready.filter((d) => !failed.has(d.id)).map((d) => d.address);
+    if (targets.length === 0) return;
     const out = path.join(dir, 'out.ndjson');
     const scan = ns.run(process.execPath, [
       CLI,
@@ -453,11 +455,11 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       '-o',
       out,
       '--quiet',
-      ...ready.filter((d) => !failed.has(d.id)).map((d) => d.address),
+      ...targets,
     ]);
     if (scan.code !== 0) scanError = `scan exited ${scan.code}: ${scan.stderr.slice(0, 2000)}`;
     else
-      for (const line of readFileSync(out, 'utf8').trim().split('\n')) {
+      for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
         const r = JSON.parse(line) as HostRecord;
         records.set(r.ip, r);
       }
