@@ -233,7 +233,8 @@ export function decide(
   const services: ServiceLabel[] = [];
   for (let i = 0; i < serviceCount; i++) {
     const on = allHits.filter((h) => h.fires && h.services.has(i));
-    const software = on.find((h) => h.signature.service);
+    // An OS-only signature (a login's /etc/issue) does not say which daemon this is.
+    const software = on.find((h) => h.signature.service?.product !== undefined);
     const sw = software?.signature.service;
     const matches: ServiceMatch[] = on.map((h) => ({
       signature: h.signature.id,

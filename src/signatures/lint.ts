@@ -128,9 +128,10 @@ export function signatureSchema(): Record<string, unknown> {
       },
       service: {
         type: 'object',
-        description: 'The software on the port(s) the evidence came from',
+        description:
+          'The software on the port(s) the evidence came from. OS-only (os without product or version): evidence that tells the OS but not the daemon, like the /etc/issue text a login prints',
         additionalProperties: false,
-        required: ['product'],
+        anyOf: [{ required: ['product'] }, { required: ['os'], not: { required: ['version'] } }],
         properties: {
           vendor: { $ref: '#/$defs/vendorSlug' },
           product: template,

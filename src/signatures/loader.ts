@@ -527,8 +527,19 @@ function loadFile(
         err(node('service', 'hint'), `hint must be one of ${HINTS.join(', ')}`);
       }
       const product = template(s['product'], node('service', 'product'), 'product');
-      if (product === undefined) err(node('service'), 'service.product is required');
-      const built: Record<string, unknown> = { product: product ?? '' };
+      const osOnly = s['os'] !== undefined && s['product'] === undefined;
+      if (product === undefined && !osOnly)
+        err(
+          node('service'),
+          'service.product is required (or service.os alone: an OS-only signature)',
+        );
+      if (osOnly && s['version'] !== undefined)
+        err(
+          node('service', 'version'),
+          'an OS-only signature has no product: put the version in os.version',
+        );
+      const built: Record<string, unknown> = {};
+      if (product !== undefined) built['product'] = product;
       if (typeof vendor === 'string') built['vendor'] = vendor;
       const version = template(s['version'], node('service', 'version'), 'version');
       if (version !== undefined) built['version'] = version;

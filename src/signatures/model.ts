@@ -53,7 +53,12 @@ export interface DeviceTemplate {
 /** Software part of a signature. */
 export interface ServiceTemplate {
   readonly vendor?: string;
-  readonly product: Template;
+  /**
+   * The software's name. Absent on an OS-only signature: evidence such as a login's
+   * `/etc/issue` text tells the operating system (`os`, `hint`) but not which daemon serves
+   * the port, so such a signature never names the service's software.
+   */
+  readonly product?: Template;
   readonly version?: Template;
   readonly hint?: Hint;
   readonly os?: OsTemplate;

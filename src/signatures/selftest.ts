@@ -124,11 +124,25 @@ function checkExample(
     actual['model'] = device?.model ?? null;
     actual['version'] = device?.os.version ?? null;
     actual['os_family'] = device?.os.family ?? null;
+  } else if (sig.service?.product === undefined) {
+    // OS-only: names no software, so it competes for no service label; what it gives is
+    // the OS (and the class its hint leads to).
+    const os = sig.service?.os;
+    actual['class'] = result.device?.class ?? null;
+    actual['vendor'] = sig.service?.vendor ?? null;
+    actual['product'] = null;
+    actual['model'] = result.device?.model ?? null;
+    actual['version'] = result.device?.os.version ?? fillTemplate(os?.version, own.captures);
+    actual['os_family'] = result.device?.os.family ?? fillTemplate(os?.family, own.captures);
   } else {
     // Software: must be the label of the service(s) it fired on.
     for (const index of own.services) {
       const rivals = result.hits.filter(
-        (h) => h.fires && h.signature.service && h.services.has(index) && h !== own,
+        (h) =>
+          h.fires &&
+          h.signature.service?.product !== undefined &&
+          h.services.has(index) &&
+          h !== own,
       );
       const better = rivals.find((h) => h.score > own.score);
       if (better)

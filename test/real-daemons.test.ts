@@ -1,0 +1,669 @@
+/**
+ * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
+ * Dropbear, BusyBox telnetd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim and Net-SNMP snmpd
+ * run in the foreground from configs written to a temporary folder, inside a private
+ * network namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it.
+ * Expected versions come from dpkg at test time (the package owning the binary), never from
+ * a hard-coded string. Needs root, iproute2 and the packages `.ci/run` installs; a subtest
+ * whose daemon is missing is skipped with the reason.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { faviconMmh3 } from '../probes/parsers/mmh3.js';
+import { createNetns, type Netns, netnsUnavailable } from '../src/bench/netns.js';
+import type { HostRecord, ServiceRecord } from '../src/types.js';
+import { CLI } from './support/paths.js';
+
+const PREFIX = '127.77.60';
+const unavailable = netnsUnavailable();
+
+/** Where a binary lives, or null when it is not installed. */
+function which(name: string): string | null {
+  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    const p = path.join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** Full Debian version (`1:9.2p1-2+deb12u10`) of the package that owns `binary`. */
+function packageVersion(binary: string): string {
+  const owner = execFileSync('dpkg-query', ['-S', binary], { encoding: 'utf8' });
+  const pkg = (owner.split(':')[0] ?? '').trim();
+  // Without -f, `dpkg-query -W` prints "package<TAB>version".
+  const line = execFileSync('dpkg-query', ['-W', pkg], { encoding: 'utf8' });
+  return (line.trim().split('\t')[1] ?? '').trim();
+}
+
+/** Upstream version of the package that owns `binary` (epoch, revision, +dfsg cut). */
+function upstreamVersion(binary: string): string {
+  return packageVersion(binary)
+    .replace(/^[0-9]+:/, '')
+    .replace(/-[^-]*$/, '')
+    .replace(/[+~].*$/, '');
+}
+
+/** Debian revision of the package that owns `binary` (`2+deb12u10`). */
+function debianRevision(binary: string): string {
+  const full = packageVersion(binary);
+  return full.slice(full.lastIndexOf('-') + 1);
+}
+
+/** OpenSSH-style SHA256 fingerprint (unpadded base64) of an `algo base64 [comment]` line. */
+function keyFingerprint(publicLine: string): string {
+  const blob = publicLine.trim().split(/\s+/)[1] ?? '';
+  return createHash('sha256')
+    .update(Buffer.from(blob, 'base64'))
+    .digest('base64')
+    .replace(/=+$/, '');
+}
+
+/** One daemon of the test: how to start it and where it listens. */
+interface Daemon {
+  readonly id: string;
+  readonly address: string;
+  readonly port: number;
+  readonly transport: 'tcp' | 'udp';
+  /** Reason to skip, or null when it can run. */
+  readonly missing: string | null;
+  /** Writes configs and returns the command line to run inside the namespace. */
+  readonly prepare: () => readonly string[];
+}
+
+describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'thingscan-daemons-'));
+  const www = path.join(dir, 'www');
+  const favicon = randomBytes(318);
+  const sshd = which('sshd');
+  const dropbear = which('dropbear');
+  const busybox = which('busybox');
+  const telnetd =
+    busybox && spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.includes('telnetd\n');
+  const exim = which('exim4');
+  const debianIssue = existsSync('/etc/issue')
+    ? /^Debian GNU\/Linux (?<v>[0-9]{1,2})\b/.exec(readFileSync('/etc/issue', 'utf8'))
+    : null;
+  const conf = (name: string, text: string): string => {
+    const p = path.join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const need = (bin: string | null, pkg: string): string | null =>
+    bin ? null : `${pkg} not installed (apt-get install ${pkg}; .ci/run does)`;
+
+  /** A vsftpd on `address`:21 with these extra config lines. */
+  function vsftpd(id: string, address: string, extra: readonly string[]): Daemon {
+    const bin = which('vsftpd');
+    return {
+      id,
+      address,
+      port: 21,
+      transport: 'tcp',
+      missing: need(bin, 'vsftpd'),
+      prepare: () => {
+        const empty = path.join(dir, 'empty');
+        mkdirSync(empty, { recursive: true, mode: 0o755 });
+        const config = conf(
+          `${id}.conf`,
+          [
+            'listen=YES',
+            'listen_ipv6=NO',
+            'background=NO',
+            `listen_address=${address}`,
+            'listen_port=21',
+            'anonymous_enable=NO',
+            ...extra,
+            `secure_chroot_dir=${empty}`,
+            '',
+          ].join('\n'),
+        );
+        return [bin as string, config];
+      },
+    };
+  }
+
+  const daemons: Daemon[] = [
+    {
+      id: 'openssh',
+      address: `${PREFIX}.1`,
+      port: 22,
+      transport: 'tcp',
+      missing: need(sshd, 'openssh-server'),
+      prepare: () => {
+        const key = path.join(dir, 'ssh_host_ed25519_key');
+        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+        // Privilege separation needs its compiled-in empty directory (Debian's unit makes it).
+        mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+        const config = conf(
+          'sshd_config',
+          [
+            `ListenAddress ${PREFIX}.1:22`,
+            `HostKey ${key}`,
+            `PidFile ${dir}/sshd.pid`,
+            'UsePAM no',
+            'PasswordAuthentication no',
+            'KbdInteractiveAuthentication no',
+            '',
+          ].join('\n'),
+        );
+        return [sshd as string, '-D', '-e', '-f', config];
+      },
+    },
+    {
+      id: 'dropbear',
+      address: `${PREFIX}.2`,
+      port: 22,
+      transport: 'tcp',
+      missing: need(dropbear, 'dropbear-bin'),
+      prepare: () => {
+        const key = path.join(dir, 'dropbear_ed25519');
+        execFileSync('dropbearkey', ['-t', 'ed25519', '-f', key], { stdio: 'ignore' });
+        return [dropbear as string, '-F', '-E', '-s', '-p', `${PREFIX}.2:22`, '-r', key];
+      },
+    },
+    {
+      // As on firmware: no /etc/issue text (bind-mounted over in this process's own mount
+      // namespace, which `ip netns exec` creates), BusyBox's own login applet.
+      id: 'busybox-telnetd',
+      address: `${PREFIX}.3`,
+      port: 23,
+      transport: 'tcp',
+      missing: telnetd
+        ? null
+        : 'busybox without the telnetd applet (apt-get install busybox-static)',
+      prepare: () => {
+        const login = path.join(dir, 'login');
+        if (!existsSync(login)) symlinkSync(busybox as string, login);
+        const issue = conf('issue', '');
+        return [
+          'sh',
+          '-c',
+          `mount --bind ${issue} /etc/issue && exec ${busybox} telnetd -F -b ${PREFIX}.3:23 -l ${login} -f /dev/null`,
+        ];
+      },
+    },
+    {
+      // The same daemon on this Debian host: its login prints the host's /etc/issue.
+      id: 'busybox-telnetd-debian-issue',
+      address: `${PREFIX}.4`,
+      port: 23,
+      transport: 'tcp',
+      missing: !telnetd
+        ? 'busybox without the telnetd applet (apt-get install busybox-static)'
+        : debianIssue
+          ? null
+          : '/etc/issue does not name Debian on this machine',
+      prepare: () => {
+        const login = path.join(dir, 'login');
+        if (!existsSync(login)) symlinkSync(busybox as string, login);
+        return [busybox as string, 'telnetd', '-F', '-b', `${PREFIX}.4:23`, '-l', login];
+      },
+    },
+    {
+      id: 'lighttpd',
+      address: `${PREFIX}.5`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('lighttpd'), 'lighttpd'),
+      prepare: () => {
+        const config = conf(
+          'lighttpd.conf',
+          [
+            `server.document-root = "${www}"`,
+            `server.bind = "${PREFIX}.5"`,
+            'server.port = 80',
+            `server.errorlog = "${dir}/lighttpd.err"`,
+            'index-file.names = ("index.html")',
+            'mimetype.assign = (".html" => "text/html", ".ico" => "image/x-icon")',
+            '',
+          ].join('\n'),
+        );
+        return [which('lighttpd') as string, '-D', '-f', config];
+      },
+    },
+    {
+      id: 'nginx',
+      address: `${PREFIX}.6`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('nginx'), 'nginx-light'),
+      prepare: () => {
+        const prefix = path.join(dir, 'nginx');
+        mkdirSync(prefix, { recursive: true });
+        const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+          .map((t) => `${t}_temp_path ${prefix};`)
+          .join(' ');
+        const config = conf(
+          'nginx.conf',
+          `pid ${dir}/nginx.pid;\nerror_log ${dir}/nginx.err;\nworker_processes 1;\n` +
+            'events { worker_connections 64; }\n' +
+            `http { access_log off; ${temp}\n  server { listen ${PREFIX}.6:80; root ${www}; } }\n`,
+        );
+        return [which('nginx') as string, '-g', 'daemon off;', '-p', prefix, '-c', config];
+      },
+    },
+    {
+      id: 'mini-httpd',
+      address: `${PREFIX}.7`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('mini_httpd'), 'mini-httpd'),
+      prepare: () => [
+        which('mini_httpd') as string,
+        '-D',
+        '-h',
+        `${PREFIX}.7`,
+        '-p',
+        '80',
+        '-d',
+        www,
+        '-l',
+        path.join(dir, 'mini_httpd.log'),
+      ],
+    },
+    vsftpd('vsftpd', `${PREFIX}.8`, ['local_enable=YES', 'pam_service_name=vsftpd']),
+    // Both logins off: vsftpd greets with "500 OOPS: …" and hangs up, as misconfigured
+    // servers in the field do.
+    vsftpd('vsftpd-oops', `${PREFIX}.11`, ['local_enable=NO']),
+    {
+      id: 'exim',
+      address: `${PREFIX}.9`,
+      port: 25,
+      transport: 'tcp',
+      missing: need(exim, 'exim4-daemon-light'),
+      prepare: () => {
+        // Exim run with -C by root keeps the Debian-exim group: its files must be its own.
+        const spool = path.join(dir, 'exim');
+        mkdirSync(spool, { recursive: true });
+        const uid = Number(execFileSync('id', ['-u', 'Debian-exim'], { encoding: 'utf8' }));
+        const gid = Number(execFileSync('id', ['-g', 'Debian-exim'], { encoding: 'utf8' }));
+        chownSync(spool, uid, gid);
+        const config = conf(
+          'exim.conf',
+          [
+            'keep_environment =',
+            'tls_advertise_hosts =',
+            `spool_directory = ${spool}`,
+            `log_file_path = ${spool}/%s.log`,
+            `local_interfaces = ${PREFIX}.9`,
+            'daemon_smtp_ports = 25',
+            'primary_hostname = mail.example.test',
+            'acl_smtp_rcpt = refuse',
+            'begin acl',
+            'refuse:',
+            '  deny',
+            '',
+          ].join('\n'),
+        );
+        return [exim as string, '-bdf', '-C', config];
+      },
+    },
+    {
+      // Debian's build with its default ServerTokens (Full): "Apache/<version> (Debian)".
+      id: 'apache2',
+      address: `${PREFIX}.12`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('apache2'), 'apache2'),
+      prepare: () => {
+        const modules = '/usr/lib/apache2/modules';
+        const config = conf(
+          'apache2.conf',
+          [
+            `ServerRoot ${dir}`,
+            `PidFile ${dir}/apache2.pid`,
+            `ErrorLog ${dir}/apache2.err`,
+            `DefaultRuntimeDir ${dir}`,
+            `LoadModule mpm_event_module ${modules}/mod_mpm_event.so`,
+            `LoadModule authz_core_module ${modules}/mod_authz_core.so`,
+            `LoadModule mime_module ${modules}/mod_mime.so`,
+            'TypesConfig /dev/null',
+            `LoadModule dir_module ${modules}/mod_dir.so`,
+            'User www-data',
+            'Group www-data',
+            'ServerName www.example.test',
+            `Listen ${PREFIX}.12:80`,
+            `DocumentRoot ${www}`,
+            `<Directory ${www}>`,
+            '  Require all granted',
+            '</Directory>',
+            'DirectoryIndex index.html',
+            'AddType image/x-icon .ico',
+            '',
+          ].join('\n'),
+        );
+        return [which('apache2') as string, '-DFOREGROUND', '-f', config];
+      },
+    },
+    {
+      // The scanner's read community, limited to the system subtree.
+      id: 'snmpd',
+      address: `${PREFIX}.10`,
+      port: 161,
+      transport: 'udp',
+      missing: need(which('snmpd'), 'snmpd'),
+      prepare: () => {
+        const config = conf(
+          'snmpd.conf',
+          'view systemonly included .1.3.6.1.2.1.1\nrocommunity public 127.0.0.0/8 -V systemonly\n',
+        );
+        return [
+          'env',
+          `SNMP_PERSISTENT_DIR=${dir}`,
+          'MIBS=',
+          which('snmpd') as string,
+          '-f',
+          '-Lo',
+          '-C',
+          '-c',
+          config,
+          '-I',
+          '-smux',
+          `udp:${PREFIX}.10:161`,
+        ];
+      },
+    },
+  ];
+
+  let ns: Netns | undefined;
+  const children: ChildProcess[] = [];
+  const started = new Map<string, ChildProcess>();
+  /** Why a daemon that should have run did not (its log), by id. */
+  const failed = new Map<string, string>();
+  const records = new Map<string, HostRecord>();
+  let scanError = '';
+
+  before(async () => {
+    mkdirSync(www, { recursive: true });
+    writeFileSync(
+      path.join(www, 'index.html'),
+      '<html><head><title>Real daemon test page</title></head><body>ok</body></html>\n',
+    );
+    writeFileSync(path.join(www, 'favicon.ico'), favicon);
+    chmodSync(dir, 0o755);
+    ns = createNetns('daemons');
+    const ready = daemons.filter((d) => d.missing === null);
+    for (const d of ready) {
+      const log = openSync(path.join(dir, `${d.id}.log`), 'w');
+      const command = d.prepare();
+      const child = spawn('ip', ['netns', 'exec', ns.name, ...command], {
+        stdio: ['ignore', log, log],
+      });
+      closeSync(log);
+      child.on('error', () => {});
+      children.push(child);
+      started.set(d.id, child);
+    }
+    // Wait for every socket to be bound (each daemon's own "listening", read from ss).
+    const want = new Set(ready.map((d) => `${d.transport} ${d.address}:${d.port}`));
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const ss = ns.run('ss', ['-Hlntu']).stdout;
+      for (const d of ready) {
+        // A daemon that exited will not bind: stop waiting for it.
+        const child = started.get(d.id);
+        if (child && (child.exitCode !== null || child.signalCode !== null))
+          want.delete(`${d.transport} ${d.address}:${d.port}`);
+      }
+      for (const w of [...want]) {
+        const [transport, socket] = w.split(' ') as [string, string];
+        const re = new RegExp(`^${transport}\\s.*\\s${socket.replaceAll('.', '\\.')}\\s`, 'm');
+        if (re.test(ss)) want.delete(w);
+      }
+      if (want.size === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const listening = ns.run('ss', ['-Hlntu']).stdout;
+    for (const d of ready) {
+      const socket = `${d.address.replaceAll('.', '\\.')}:${d.port}`;
+      if (!new RegExp(`^${d.transport}\\s.*\\s${socket}\\s`, 'm').test(listening))
+        failed.set(
+          d.id,
+          [`${d.id}.log`, `${d.id}.err`]
+            .map((f) => path.join(dir, f))
+            .filter((f) => existsSync(f))
+            .map((f) => readFileSync(f, 'utf8').slice(0, 2000))
+            .join('\n'),
+        );
+    }
+    const targets = ready.filter((d) => !failed.has(d.id)).map((d) => d.address);
+    if (targets.length === 0) return;
+    const out = path.join(dir, 'out.ndjson');
+    const scan = ns.run(process.execPath, [
+      CLI,
+      'scan',
+      '--ports',
+      'T:21,22,23,25,80,U:161',
+      '-o',
+      out,
+      '--quiet',
+      ...targets,
+    ]);
+    if (scan.code !== 0) scanError = `scan exited ${scan.code}: ${scan.stderr.slice(0, 2000)}`;
+    else
+      for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
+        const r = JSON.parse(line) as HostRecord;
+        records.set(r.ip, r);
+      }
+  });
+
+  after(async () => {
+    for (const child of children) {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 2000))]);
+      }
+    }
+    // Whatever the daemons forked (nginx workers, a login waiting at its prompt).
+    if (ns) {
+      const pids = spawnSync('ip', ['netns', 'pids', ns.name], { encoding: 'utf8' }).stdout;
+      for (const pid of pids.split('\n').filter((p) => /^[0-9]+$/.test(p))) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      ns.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The service of a daemon in the scan's record, or null when the subtest was skipped. */
+  function serviceOf(t: TestContext, id: string): { host: HostRecord; svc: ServiceRecord } | null {
+    const d = daemons.find((x) => x.id === id) as Daemon;
+    if (d.missing) {
+      t.skip(d.missing);
+      return null;
+    }
+    assert.equal(failed.get(id), undefined, `${id} did not start: ${failed.get(id)}`);
+    assert.equal(scanError, '');
+    const host = records.get(d.address);
+    assert.ok(host, `no record for ${d.address}`);
+    const svc = host.services.find((s) => s.port === d.port && s.transport === d.transport);
+    assert.ok(svc, `${id}: no ${d.transport}/${d.port} service in ${JSON.stringify(host)}`);
+    assert.equal(svc.status, 'ok', JSON.stringify(svc));
+    return { host, svc };
+  }
+
+  it('OpenSSH: Debian build, version, key exchange and host key; a computer', (t) => {
+    const r = serviceOf(t, 'openssh');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'ssh');
+    assert.equal(svc.product, 'OpenSSH');
+    assert.equal(svc.version, upstreamVersion(sshd as string));
+    assert.equal(svc.fields['ssh.comment'], `Debian-${debianRevision(sshd as string)}`);
+    assert.match(svc.fields['ssh.hassh'] ?? '', /^[0-9a-f]{32}$/);
+    assert.match(svc.fields['ssh.kex'] ?? '', /(?:^|,)curve25519-sha256(?:,|$)/);
+    assert.equal(svc.fields['ssh.hostkey_type'], 'ssh-ed25519');
+    const pub = readFileSync(path.join(dir, 'ssh_host_ed25519_key.pub'), 'utf8');
+    assert.equal(svc.fields['ssh.hostkey_sha256'], keyFingerprint(pub));
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+    // No authentication was attempted: sshd logs none.
+    const log = readFileSync(path.join(dir, 'openssh.log'), 'utf8');
+    assert.doesNotMatch(log, /Failed|Invalid user|Accepted|authentication/i);
+  });
+
+  it('Dropbear: version, key exchange and host key; embedded', (t) => {
+    const r = serviceOf(t, 'dropbear');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'ssh');
+    assert.equal(svc.product, 'Dropbear');
+    assert.equal(svc.version, upstreamVersion(dropbear as string));
+    assert.match(svc.fields['ssh.hassh'] ?? '', /^[0-9a-f]{32}$/);
+    assert.match(svc.fields['ssh.kex'] ?? '', /(?:^|,)kexguess2@matt\.ucc\.asn\.au(?:,|$)/);
+    assert.equal(svc.fields['ssh.hostkey_type'], 'ssh-ed25519');
+    const pub = execFileSync('dropbearkey', ['-y', '-f', path.join(dir, 'dropbear_ed25519')], {
+      encoding: 'utf8',
+    });
+    const line = pub.split('\n').find((l) => l.startsWith('ssh-ed25519 ')) ?? '';
+    assert.equal(svc.fields['ssh.hostkey_sha256'], keyFingerprint(line));
+    assert.equal(host.iot, true);
+    assert.equal(host.device?.class, 'unknown-embedded');
+  });
+
+  it('BusyBox telnetd as on firmware: its option sequence names BusyBox; embedded', (t) => {
+    const r = serviceOf(t, 'busybox-telnetd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'telnet');
+    // BusyBox telnetd's fixed opening (telnetd.c, iacs_to_send): DO ECHO, DO NAWS, WILL ECHO, WILL SGA.
+    assert.equal(svc.fields['telnet.options'], 'DO 1,DO 31,WILL 1,WILL 3');
+    assert.match(svc.fields['telnet.prompt'] ?? '', /login:$/);
+    assert.equal(svc.product, 'BusyBox');
+    assert.equal(host.iot, true);
+    assert.equal(host.device?.class, 'unknown-embedded');
+  });
+
+  it('BusyBox telnetd on this Debian host: BusyBox on the port, Debian from the issue', (t) => {
+    const r = serviceOf(t, 'busybox-telnetd-debian-issue');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'telnet');
+    // /etc/issue is printed by login, not by the telnet daemon: it names the OS only.
+    assert.equal(svc.product, 'BusyBox');
+    assert.equal(host.device?.os.name, 'Debian');
+    assert.equal(host.device?.os.version, debianIssue?.groups?.['v']);
+  });
+
+  for (const [id, product, bin] of [
+    ['lighttpd', 'lighttpd', 'lighttpd'],
+    ['nginx', 'nginx', 'nginx'],
+    ['mini-httpd', 'mini_httpd', 'mini_httpd'],
+  ] as const) {
+    it(`${id}: Server header, version, title and favicon hashes`, (t) => {
+      const r = serviceOf(t, id);
+      if (!r) return;
+      const { host, svc } = r;
+      const version = upstreamVersion(which(bin) as string);
+      assert.equal(svc.protocol, 'http');
+      assert.equal(svc.product, product);
+      assert.equal(svc.version, version);
+      assert.match(
+        svc.fields['http.server'] ?? '',
+        new RegExp(`^${bin}/${version.replaceAll('.', '\\.')}\\b`),
+      );
+      assert.equal(svc.fields['http.title'], 'Real daemon test page');
+      assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+      assert.equal(svc.fields['http.favicon_mmh3'], String(faviconMmh3(favicon)));
+      // A web server alone names no maker.
+      assert.equal(host.device?.vendor_id ?? null, null);
+    });
+  }
+
+  it('Apache (Debian build): Server header, version, favicon; a Debian computer', (t) => {
+    const r = serviceOf(t, 'apache2');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('apache2') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `Apache/${version} (Debian)`);
+    assert.equal(svc.product, 'Apache httpd');
+    assert.equal(svc.version, version);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+  });
+
+  it('vsftpd: greeting, version', (t) => {
+    const r = serviceOf(t, 'vsftpd');
+    if (!r) return;
+    const { svc } = r;
+    assert.equal(svc.protocol, 'ftp');
+    assert.match(svc.fields['ftp.greeting'] ?? '', /^\(vsFTPd /);
+    assert.equal(svc.product, 'vsftpd');
+    assert.equal(svc.version, upstreamVersion(which('vsftpd') as string));
+  });
+
+  it('vsftpd refusing to run: its "500 OOPS" greeting still names vsftpd', (t) => {
+    const r = serviceOf(t, 'vsftpd-oops');
+    if (!r) return;
+    const { svc } = r;
+    assert.equal(svc.protocol, 'ftp');
+    assert.match(svc.fields['ftp.greeting'] ?? '', /^OOPS: /);
+    assert.equal(svc.product, 'vsftpd');
+    assert.equal(svc.version, null);
+  });
+
+  it('Exim: greeting, EHLO, version; a computer; no mail transaction', (t) => {
+    const r = serviceOf(t, 'exim');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.product, 'Exim');
+    assert.equal(svc.version, upstreamVersion(exim as string));
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /\bPIPELINING\b/);
+    assert.equal(host.device?.class, 'computer');
+    const log = path.join(dir, 'exim', 'main.log');
+    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    assert.doesNotMatch(text, /MAIL FROM|RCPT|<=/);
+  });
+
+  it('Net-SNMP snmpd: sysDescr and sysObjectID over the public community; Linux', (t) => {
+    const r = serviceOf(t, 'snmpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'snmp');
+    assert.equal(svc.product, 'Net-SNMP');
+    // Net-SNMP's default sysDescr is uname -snrvm; NET-SNMP-TC::linux is its sysObjectID.
+    const uname = execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim().split(' ');
+    assert.match(svc.fields['snmp.sysDescr'] ?? '', /^Linux /);
+    assert.ok(svc.fields['snmp.sysDescr']?.includes(` ${uname[1]} `), svc.fields['snmp.sysDescr']);
+    assert.ok(svc.fields['snmp.sysDescr']?.endsWith(` ${uname[2]}`), svc.fields['snmp.sysDescr']);
+    assert.equal(svc.fields['snmp.sysObjectID'], '1.3.6.1.4.1.8072.3.2.10');
+    // The machine word leans the host one way (net-snmp/uname-*); 64-bit ARM leans neither.
+    const arch = uname[2] ?? '';
+    if (/^(?:x86_64|i[3-6]86)$/.test(arch)) assert.equal(host.device?.class, 'computer');
+    else if (/^(?:mips|armv[4-7])/.test(arch)) assert.equal(host.device?.class, 'unknown-embedded');
+    else {
+      assert.equal(host.device, null);
+      return;
+    }
+    assert.equal(host.device?.os.family, 'linux');
+    assert.equal(host.device?.os.version, uname[1]);
+  });
+});
