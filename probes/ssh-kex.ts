@@ -1,6 +1,7 @@
 /**
  * The client side of an SSH key exchange, in plaintext, only as far as the server's host
- * key: send our KEXINIT and a real ephemeral public value, read K_S from the reply, stop.
+ * key: send our KEXINIT and a real public value (one per method and thread, see `once`), read
+ * K_S from the reply, stop.
  * No shared secret is ever computed, no signature verified, NEWKEYS never sent.
  *
  * The negotiation follows RFC 4253 7.1 (first of our algorithms the server also lists).
@@ -56,13 +57,25 @@ const GROUP1_PRIME = toBigInt(
 /** Bits of our private exponent in a finite-field exchange done here (twice a 128-bit level). */
 const DH_EXPONENT_BYTES = 32;
 
-const x25519 = (): Buffer => {
+/**
+ * Made on first use, then the same for every server this thread asks: the exchange stops
+ * before any secret is derived from it, so a fresh key per connection bought nothing and
+ * cost a key generation per SSH port (a modular exponentiation for the DH groups).
+ */
+const once = (make: () => Buffer) => {
+  let value: Buffer | null = null;
+  return (): Buffer => {
+    value ??= make();
+    return value;
+  };
+};
+const x25519 = once((): Buffer => {
   const jwk = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
   return Buffer.from(jwk.x ?? '', 'base64url');
-};
-const ecdh = (curve: string) => (): Buffer => createECDH(curve).generateKeys();
+});
+const ecdh = (curve: string) => once(() => createECDH(curve).generateKeys());
 /** RFC 3526 groups OpenSSL knows by name: its own exponentiation, with a short exponent. */
-const modp = (name: string) => (): Buffer => getDiffieHellman(name).generateKeys();
+const modp = (name: string) => once(() => getDiffieHellman(name).generateKeys());
 
 /**
  * Key-exchange methods, most preferred first: cheapest to start first (the exchange
@@ -79,7 +92,10 @@ const METHODS: ReadonlyArray<readonly [string, Method]> = [
   ['diffie-hellman-group16-sha512', { kind: 'dh', publicValue: modp('modp16') }],
   ['diffie-hellman-group18-sha512', { kind: 'dh', publicValue: modp('modp18') }],
   ['diffie-hellman-group14-sha1', { kind: 'dh', publicValue: modp('modp14') }],
-  ['diffie-hellman-group1-sha1', { kind: 'dh', publicValue: () => dhPublic(2n, GROUP1_PRIME) }],
+  [
+    'diffie-hellman-group1-sha1',
+    { kind: 'dh', publicValue: once(() => dhPublic(2n, GROUP1_PRIME)) },
+  ],
   ['diffie-hellman-group-exchange-sha256', { kind: 'gex' }],
   ['diffie-hellman-group-exchange-sha1', { kind: 'gex' }],
 ];
