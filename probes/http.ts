@@ -2,13 +2,14 @@
  * HTTP probe (plain HTTP/1.1, client-first; also the one probe sent to a silent port).
  *
  * Ports: 80, 8080, 8000, 8081, 81, and any TCP port that stayed silent.
- * Sends: `GET /` with `Host: <ip>:<port>`, our honest User-Agent, an Accept header for any
- *   type and `Connection: close` on the engine's connection; then, when the answer is a
- *   redirect whose Location is on the same scheme, address and port, `GET` of that path on
- *   a new rate-limited connection (at most {@link MAX_REDIRECTS} hops, never a path twice);
- *   then `/favicon.ico` on one more connection, only when an HTTP response came back.
- *   Follow-ups (engine-driven, {@link followupSession}): `GET` of at most 2 paths that a
- *   softmatched signature declares, each on its own connection to the same port.
+ * Sends: `GET /` with `Host: <ip>:<port>`, our honest User-Agent and an Accept header for
+ *   any type on the engine's connection; then, when the answer is a redirect whose Location
+ *   is on the same scheme, address and port, `GET` of that path (at most
+ *   {@link MAX_REDIRECTS} hops, never a path twice); then `/favicon.ico`, only when an HTTP
+ *   response came back. One request at a time, on the same connection while the server
+ *   keeps it alive (HTTP/1.1's default), else on one more rate-limited connection each
+ *   ({@link HttpClient}). Follow-ups (engine-driven, {@link followupSession}): `GET` of at
+ *   most 2 paths that a softmatched signature declares, the same way on the same port.
  * Records: `http.status`, `http.server`, `http.headers`, `http.title`, `http.realm`,
  *   `http.generator`, `http.body` (first 16 KiB), `http.favicon_md5`, `http.favicon_mmh3`
  *   — of the final page — plus `http.location` (the first Location seen, followed or not)
@@ -117,9 +118,24 @@ export async function httpSession(
   socket: net.Socket,
   transport: HttpTransport,
 ): Promise<ProbeOutput> {
+  // One client for the page, its redirects and the icon: on the engine's connection while
+  // the server keeps it open, on one more rate-limited connection each time it does not.
+  const client = new HttpClient(ctx, socket, transport);
+  try {
+    return await pageAndIcon(ctx, client, transport.scheme);
+  } finally {
+    client.close();
+  }
+}
+
+async function pageAndIcon(
+  ctx: ProbeContext,
+  client: HttpClient,
+  scheme: HttpTransport['scheme'],
+): Promise<ProbeOutput> {
   // The engine's per-connection byte cap holds here too, though undici does the reading.
   const cap = Math.min(BODY_CAP, ctx.maxBytes);
-  let res = await fetchOnce(ctx, socket, '/', cap);
+  let res = await client.fetch('/', cap);
   if (res.kind === 'failure') {
     ctx.log.debug({ reason: res.message }, 'http: no response');
     return { status: res.status, fields: {}, banner: null };
@@ -134,12 +150,10 @@ export async function httpSession(
   const visited = new Set<string>(['/']);
   let hops = 0;
   while (hops < MAX_REDIRECTS && !ctx.signal.aborted) {
-    const next = sameOriginRedirect(ctx, res, transport.scheme);
+    const next = sameOriginRedirect(ctx, res, scheme);
     if (next === null || visited.has(next)) break;
     visited.add(next);
-    const hopSocket = await transport.open();
-    if (!hopSocket) break;
-    const hop = await fetchOnce(ctx, hopSocket, next, cap);
+    const hop = await client.fetch(next, cap);
     // A hop that fails leaves the last good page as the result.
     if (hop.kind === 'failure') break;
     res = hop;
@@ -152,20 +166,17 @@ export async function httpSession(
 
   // A second look for the icon; its failure never changes the port's status.
   if (!ctx.signal.aborted) {
-    const iconSocket = await transport.open();
-    if (iconSocket) {
-      const icon = await fetchOnce(ctx, iconSocket, '/favicon.ico', cap);
-      // A cut icon would hash to a value no one publishes; only whole 2xx icons count.
-      if (
-        icon.kind === 'response' &&
-        icon.statusCode >= 200 &&
-        icon.statusCode < 300 &&
-        !icon.truncated &&
-        icon.body.length > 0
-      ) {
-        fields['http.favicon_md5'] = createHash('md5').update(icon.body).digest('hex');
-        fields['http.favicon_mmh3'] = String(faviconMmh3(icon.body));
-      }
+    const icon = await client.fetch('/favicon.ico', cap);
+    // A cut icon would hash to a value no one publishes; only whole 2xx icons count.
+    if (
+      icon.kind === 'response' &&
+      icon.statusCode >= 200 &&
+      icon.statusCode < 300 &&
+      !icon.truncated &&
+      icon.body.length > 0
+    ) {
+      fields['http.favicon_md5'] = createHash('md5').update(icon.body).digest('hex');
+      fields['http.favicon_mmh3'] = String(faviconMmh3(icon.body));
     }
   }
   const headerText = fields['http.headers'];
@@ -174,8 +185,9 @@ export async function httpSession(
 }
 
 /**
- * Follow-up requests: `GET` of each path in order, each on a fresh connection of
- * `transport` (same host, port and scheme), with the session's body cap and deadlines.
+ * Follow-up requests: `GET` of each path in order over connections of `transport` (same
+ * host, port and scheme; one kept alive serves the next path), with the session's body
+ * cap and deadlines.
  * The first 2xx answer ends them and is the one recorded; failing that, the last answer.
  * A redirect is recorded, never followed. At most `DEFAULTS.maxFollowups` requests
  * whatever is asked (the engine asks for no more; this is the backstop). Never throws.
@@ -188,16 +200,22 @@ export async function followupSession(
   const cap = Math.min(BODY_CAP, ctx.maxBytes);
   let requests = 0;
   let kept: { path: string; res: HttpResponse } | null = null;
-  for (const path of paths.slice(0, DEFAULTS.maxFollowups)) {
-    // Only a path as the engine vetted it: absolute, and not another origin.
-    if (ctx.signal.aborted || !path.startsWith('/') || path.startsWith('//')) break;
-    requests++;
-    const socket = await transport.open();
-    if (!socket) break;
-    const res = await fetchOnce(ctx, socket, path, cap);
-    if (res.kind === 'failure') continue;
-    kept = { path, res };
-    if (res.statusCode >= 200 && res.statusCode < 300) break;
+  const client = new HttpClient(ctx, null, transport);
+  try {
+    for (const path of paths.slice(0, DEFAULTS.maxFollowups)) {
+      // Only a path as the engine vetted it: absolute, and not another origin.
+      if (ctx.signal.aborted || !path.startsWith('/') || path.startsWith('//')) break;
+      requests++;
+      const res = await client.fetch(path, cap);
+      if (res.kind === 'failure') {
+        if (client.unreachable) break;
+        continue;
+      }
+      kept = { path, res };
+      if (res.statusCode >= 200 && res.statusCode < 300) break;
+    }
+  } finally {
+    client.close();
   }
   const fields: Record<string, string> = {};
   if (kept) {
@@ -336,154 +354,222 @@ class BodyCapReached extends Error {
  * Sends one `GET path` over an already-open socket through undici and reads at most `cap`
  * body bytes. Never throws; the socket is destroyed when it returns.
  */
-export function fetchOnce(
+export async function fetchOnce(
   ctx: ProbeContext,
   socket: net.Socket,
   path: string,
   cap: number,
 ): Promise<HttpResponse | HttpFailure> {
-  const origin = `http://${hostForUrl(ctx.host)}:${ctx.port}`;
-  let handedOver = false;
-  const client = new Client(origin, {
-    // The engine opened (and rate-limited) this socket; undici must never open another.
-    // The callback must run on a later tick: undici calls `connect` from inside its own
-    // resume loop and ignores a resume request made re-entrantly, so a synchronous answer
-    // leaves the request queued forever.
-    connect: (_options, callback) => {
-      if (handedOver) {
-        process.nextTick(() =>
-          callback(new Error('thingscan: no second connection for this request'), null),
-        );
+  const client = new HttpClient(ctx, socket, null);
+  try {
+    return await client.fetch(path, cap);
+  } finally {
+    client.close();
+  }
+}
+
+/** Why undici found no connection: the transport could not open one (or there is none). */
+const NO_CONNECTION = new Error('thingscan: no connection for this request');
+void NO_CONNECTION.stack;
+
+/**
+ * `GET` requests to one port through one undici client, one at a time, each reading at
+ * most `cap` body bytes. The first goes over `first` (the engine's connection); a server
+ * that keeps the connection alive gets the next ones on it, and whenever undici needs a
+ * connection again (the server closed, a body was cut at the cap, a request failed) one
+ * more comes from `transport`, rate-limited by the engine, or none when it is null.
+ * Requests never throw. `close()` destroys the client and every connection it had.
+ */
+export class HttpClient {
+  readonly #ctx: ProbeContext;
+  readonly #client: Client;
+  readonly #origin: string;
+  readonly #sockets = new Set<net.Socket>();
+  #first: net.Socket | null;
+  #closed = false;
+  /** The transport could not open a connection: the port is gone, asking again is moot. */
+  unreachable = false;
+
+  constructor(ctx: ProbeContext, first: net.Socket | null, transport: HttpTransport | null) {
+    this.#ctx = ctx;
+    this.#first = first;
+    if (first) this.#sockets.add(first);
+    this.#origin = `http://${hostForUrl(ctx.host)}:${ctx.port}`;
+    this.#client = new Client(this.#origin, {
+      // The engine opens (and rate-limits) every socket; undici never opens one itself.
+      // The callback must run on a later tick: undici calls `connect` from inside its own
+      // resume loop and ignores a resume request made re-entrantly, so a synchronous answer
+      // leaves the request queued forever.
+      connect: (_options, callback) => {
+        const ready = this.#first;
+        this.#first = null;
+        if (ready) {
+          process.nextTick(() => callback(null, ready));
+          return;
+        }
+        if (!transport || this.#closed) {
+          process.nextTick(() => callback(NO_CONNECTION, null));
+          return;
+        }
+        void transport.open().then((socket) => {
+          if (!socket || this.#closed) {
+            socket?.destroy();
+            if (!socket) this.unreachable = true;
+            callback(NO_CONNECTION, null);
+            return;
+          }
+          this.#sockets.add(socket);
+          socket.once('close', () => this.#sockets.delete(socket));
+          callback(null, socket);
+        });
+      },
+      maxHeaderSize: Math.max(1, Math.min(MAX_HEADER_BYTES, ctx.maxBytes)),
+      headersTimeout: ctx.timeouts.readMs,
+      bodyTimeout: ctx.timeouts.readMs,
+      pipelining: 1,
+    });
+  }
+
+  /** Destroys the client and its connections. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // undici builds (and formats the stack of) a fresh error per destroy unless given one:
+    // at thousands of hosts a second, that was a measurable share of the scan's CPU.
+    this.#client.destroy(EXCHANGE_OVER).catch(() => undefined);
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+
+  /** One `GET path`; never throws. */
+  fetch(path: string, cap: number): Promise<HttpResponse | HttpFailure> {
+    const ctx = this.#ctx;
+    return new Promise((resolve) => {
+      let settled = false;
+      let started: { code: number; reason: string; headers: [string, string][] } | null = null;
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let truncated = false;
+      let interim = 0;
+
+      const finish = (result: HttpResponse | HttpFailure): void => {
+        if (settled) return;
+        settled = true;
+        ctx.signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      const succeed = (): void => {
+        if (!started) return;
+        finish({
+          kind: 'response',
+          statusCode: started.code,
+          reason: started.reason,
+          headers: started.headers,
+          body: Buffer.concat(chunks),
+          truncated,
+        });
+      };
+      const onAbort = (): void => {
+        // The host is over: nothing more goes out on this client.
+        this.close();
+        if (started) {
+          truncated = true;
+          succeed();
+        } else {
+          finish({ kind: 'failure', status: 'io-timeout', message: 'aborted' });
+        }
+      };
+      if (ctx.signal.aborted || this.#closed) {
+        onAbort();
         return;
       }
-      handedOver = true;
-      process.nextTick(() => callback(null, socket));
-    },
-    maxHeaderSize: Math.max(1, Math.min(MAX_HEADER_BYTES, ctx.maxBytes)),
-    headersTimeout: ctx.timeouts.readMs,
-    bodyTimeout: ctx.timeouts.readMs,
-    pipelining: 1,
-  });
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      // The bytes a connection may bring in are capped per connection (the engine's rule).
+      const overCap = (): boolean => {
+        for (const socket of this.#sockets) if (socket.bytesRead > ctx.maxBytes) return true;
+        return false;
+      };
 
-  return new Promise((resolve) => {
-    let settled = false;
-    let started: { code: number; reason: string; headers: [string, string][] } | null = null;
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let truncated = false;
-    let interim = 0;
-
-    const finish = (result: HttpResponse | HttpFailure): void => {
-      if (settled) return;
-      settled = true;
-      ctx.signal.removeEventListener('abort', onAbort);
-      // undici builds (and formats the stack of) a fresh error per destroy unless given one:
-      // at thousands of hosts a second, that was a measurable share of the scan's CPU.
-      client.destroy(EXCHANGE_OVER).catch(() => undefined);
-      socket.destroy();
-      resolve(result);
-    };
-    const succeed = (): void => {
-      if (!started) return;
-      finish({
-        kind: 'response',
-        statusCode: started.code,
-        reason: started.reason,
-        headers: started.headers,
-        body: Buffer.concat(chunks),
-        truncated,
-      });
-    };
-    const onAbort = (): void => {
-      if (started) {
-        truncated = true;
-        succeed();
-      } else {
-        finish({ kind: 'failure', status: 'io-timeout', message: 'aborted' });
-      }
-    };
-    if (ctx.signal.aborted) {
-      onAbort();
-      return;
-    }
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-
-    const handler: Dispatcher.DispatchHandler = {
-      // undici 7 recognises the new handler API by this method; without it the handler is
-      // taken for a legacy one and rejected.
-      onRequestStart() {},
-      onResponseStart(c, statusCode, _headers, statusMessage) {
-        // 1xx interim responses come before the real one. undici restarts its header timer
-        // on each, so a peer sending them forever would hold us until the host deadline:
-        // cut it at a few of them or at the connection's byte cap, whichever first.
-        if (statusCode < 200) {
-          interim += 1;
-          if (interim > MAX_INTERIM_RESPONSES || socket.bytesRead > ctx.maxBytes) {
-            finish({ kind: 'failure', status: 'protocol-error', message: 'endless 1xx responses' });
-            c.abort(new Error('endless 1xx responses'));
+      const handler: Dispatcher.DispatchHandler = {
+        // undici 7 recognises the new handler API by this method; without it the handler is
+        // taken for a legacy one and rejected.
+        onRequestStart() {},
+        onResponseStart(c, statusCode, _headers, statusMessage) {
+          // 1xx interim responses come before the real one. undici restarts its header timer
+          // on each, so a peer sending them forever would hold us until the host deadline:
+          // cut it at a few of them or at the connection's byte cap, whichever first.
+          if (statusCode < 200) {
+            interim += 1;
+            if (interim > MAX_INTERIM_RESPONSES || overCap()) {
+              finish({
+                kind: 'failure',
+                status: 'protocol-error',
+                message: 'endless 1xx responses',
+              });
+              c.abort(new Error('endless 1xx responses'));
+            }
+            return;
           }
-          return;
-        }
-        started = {
-          code: statusCode,
-          reason: (statusMessage ?? '').trim() || STATUS_CODES[statusCode] || '',
-          headers: rawHeaderPairs(c.rawHeaders),
-        };
-      },
-      onResponseData(c, chunk) {
-        if (!started) return;
-        const room = cap - received;
-        if (chunk.length > room) {
-          chunks.push(chunk.subarray(0, room));
-          received = cap;
-          truncated = true;
-          // Hang up rather than drain: the rest of the body never reaches memory.
-          c.abort(new BodyCapReached());
-          succeed();
-          return;
-        }
-        chunks.push(chunk);
-        received += chunk.length;
-      },
-      onResponseEnd() {
-        succeed();
-      },
-      onResponseError(_c, error) {
-        if (error instanceof BodyCapReached) {
-          succeed();
-          return;
-        }
-        if (started) {
-          // Headers arrived and the body stopped early: keep what came.
-          truncated = true;
-          succeed();
-          return;
-        }
-        finish(failureOf(error));
-      },
-    };
-
-    try {
-      client.dispatch(
-        {
-          origin,
-          method: 'GET',
-          path,
-          headers: {
-            host: `${hostForUrl(ctx.host)}:${ctx.port}`,
-            'user-agent': ctx.settings.userAgent,
-            accept: '*/*',
-            connection: 'close',
-          },
-          headersTimeout: ctx.timeouts.readMs,
-          bodyTimeout: ctx.timeouts.readMs,
+          started = {
+            code: statusCode,
+            reason: (statusMessage ?? '').trim() || STATUS_CODES[statusCode] || '',
+            headers: rawHeaderPairs(c.rawHeaders),
+          };
         },
-        handler,
-      );
-    } catch (error) {
-      finish(failureOf(error));
-    }
-  });
+        onResponseData(c, chunk) {
+          if (!started) return;
+          const room = cap - received;
+          if (chunk.length > room) {
+            chunks.push(chunk.subarray(0, room));
+            received = cap;
+            truncated = true;
+            // Hang up rather than drain: the rest of the body never reaches memory.
+            c.abort(new BodyCapReached());
+            succeed();
+            return;
+          }
+          chunks.push(chunk);
+          received += chunk.length;
+        },
+        onResponseEnd() {
+          succeed();
+        },
+        onResponseError(_c, error) {
+          if (error instanceof BodyCapReached) {
+            succeed();
+            return;
+          }
+          if (started) {
+            // Headers arrived and the body stopped early: keep what came.
+            truncated = true;
+            succeed();
+            return;
+          }
+          finish(failureOf(error));
+        },
+      };
+
+      try {
+        this.#client.dispatch(
+          {
+            origin: this.#origin,
+            method: 'GET',
+            path,
+            headers: {
+              host: `${hostForUrl(ctx.host)}:${ctx.port}`,
+              'user-agent': ctx.settings.userAgent,
+              accept: '*/*',
+            },
+            headersTimeout: ctx.timeouts.readMs,
+            bodyTimeout: ctx.timeouts.readMs,
+          },
+          handler,
+        );
+      } catch (error) {
+        finish(failureOf(error));
+      }
+    });
+  }
 }
 
 /** Pairs undici's raw header list (names as sent) into lower-cased names and values. */

@@ -26,11 +26,15 @@ interface Seen {
 /** Starts a node:http server recording each request; resolves once it listens. */
 async function httpServer(
   handle: (req: http.IncomingMessage, res: http.ServerResponse) => void,
-): Promise<{ port: number; seen: Seen[]; close: () => Promise<void> }> {
+): Promise<{ port: number; seen: Seen[]; connections: () => number; close: () => Promise<void> }> {
   const seen: Seen[] = [];
+  let connections = 0;
   const server = http.createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     handle(req, res);
+  });
+  server.on('connection', () => {
+    connections++;
   });
   server.listen(0, HOST);
   await once(server, 'listening');
@@ -39,6 +43,7 @@ async function httpServer(
   return {
     port: address.port,
     seen,
+    connections: () => connections,
     close: async () => {
       server.closeAllConnections();
       server.close();
@@ -93,8 +98,35 @@ test('http: status, server, realm, title, headers, body and favicon hashes', asy
       assert.equal(s.headers['accept-encoding'], undefined);
       assert.equal(s.headers.accept, '*/*');
       assert.equal(s.headers.host, `${HOST}:${srv.port}`);
-      assert.equal(s.headers.connection, 'close');
     }
+    // The server kept the connection alive: the icon came over the page's connection.
+    assert.equal(srv.connections(), 1);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('http: a server that closes after each answer gets the icon request on a new connection', async () => {
+  const srv = await httpServer((req, res) => {
+    res.shouldKeepAlive = false;
+    if (req.url === '/favicon.ico') {
+      res.writeHead(200, { 'Content-Type': 'image/x-icon', 'Content-Length': ICON.length });
+      res.end(ICON);
+      return;
+    }
+    res.writeHead(200, { Server: 'GoAhead-Webs', 'Content-Type': 'text/html' });
+    res.end('<html><title>Router</title></html>');
+  });
+  try {
+    const result = await probePort(HOST, srv.port);
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['http.server'], 'GoAhead-Webs');
+    assert.equal(result.fields['http.favicon_md5'], createHash('md5').update(ICON).digest('hex'));
+    assert.deepEqual(
+      srv.seen.map((s) => `${s.url} ${s.headers.connection}`),
+      ['/ keep-alive', '/favicon.ico keep-alive'],
+    );
+    assert.equal(srv.connections(), 2, 'one more connection once the server had closed');
   } finally {
     await srv.close();
   }
