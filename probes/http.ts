@@ -385,7 +385,10 @@ export class HttpClient {
   readonly #client: Client;
   readonly #origin: string;
   readonly #sockets = new Set<net.Socket>();
+  readonly #transport: HttpTransport | null;
   #first: net.Socket | null;
+  /** Connections handed to undici so far. */
+  #handed = 0;
   #closed = false;
   /** The transport could not open a connection: the port is gone, asking again is moot. */
   unreachable = false;
@@ -393,6 +396,7 @@ export class HttpClient {
   constructor(ctx: ProbeContext, first: net.Socket | null, transport: HttpTransport | null) {
     this.#ctx = ctx;
     this.#first = first;
+    this.#transport = transport;
     if (first) this.#sockets.add(first);
     this.#origin = `http://${hostForUrl(ctx.host)}:${ctx.port}`;
     this.#client = new Client(this.#origin, {
@@ -404,6 +408,7 @@ export class HttpClient {
         const ready = this.#first;
         this.#first = null;
         if (ready) {
+          this.#handed++;
           process.nextTick(() => callback(null, ready));
           return;
         }
@@ -420,6 +425,7 @@ export class HttpClient {
           }
           this.#sockets.add(socket);
           socket.once('close', () => this.#sockets.delete(socket));
+          this.#handed++;
           callback(null, socket);
         });
       },
@@ -441,8 +447,34 @@ export class HttpClient {
     this.#sockets.clear();
   }
 
-  /** One `GET path`; never throws. */
-  fetch(path: string, cap: number): Promise<HttpResponse | HttpFailure> {
+  /**
+   * One `GET path`; never throws. A request that failed on a connection an earlier one had
+   * used (closed, or bytes past the last response: a kept-alive connection can fail like
+   * that as the request leaves) is sent once more on a fresh connection, as browsers do
+   * for idempotent requests; a timeout is not, nor a failure on a new connection.
+   */
+  async fetch(path: string, cap: number): Promise<HttpResponse | HttpFailure> {
+    const handed = this.#handed;
+    const res = await this.#get(path, cap);
+    const reused = handed > 0 && this.#handed === handed;
+    if (
+      res.kind === 'failure' &&
+      reused &&
+      this.#transport !== null &&
+      (res.status === 'connection-closed' || res.status === 'protocol-error') &&
+      !this.#closed &&
+      !this.#ctx.signal.aborted
+    ) {
+      this.#ctx.log.debug(
+        { path, reason: res.message },
+        'http: kept-alive connection failed, once more',
+      );
+      return this.#get(path, cap);
+    }
+    return res;
+  }
+
+  #get(path: string, cap: number): Promise<HttpResponse | HttpFailure> {
     const ctx = this.#ctx;
     return new Promise((resolve) => {
       let settled = false;

@@ -132,6 +132,50 @@ test('http: a server that closes after each answer gets the icon request on a ne
   }
 });
 
+test('http: a kept-alive connection that drops the next request: the icon is asked once more on a new one', async () => {
+  // Keeps the first connection open after the page, then hangs up on the request that
+  // follows on it without answering (a device mishandling keep-alive, or a close racing
+  // the request). A second connection answers everything.
+  let connections = 0;
+  const requests: string[] = [];
+  const server = net.createServer((socket) => {
+    const index = ++connections;
+    let buffered = '';
+    let answered = 0;
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('latin1');
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const path = buffered.slice(0, end).split(' ')[1] ?? '';
+        buffered = buffered.slice(end + 4);
+        requests.push(`${index} ${path}`);
+        if (index === 1 && answered === 1) {
+          socket.destroy();
+          return;
+        }
+        answered++;
+        const body = path === '/favicon.ico' ? ICON : Buffer.from('<title>Camera</title>');
+        socket.write(
+          `HTTP/1.1 200 OK\r\nServer: Boa/0.94.14rc21\r\nContent-Length: ${body.length}\r\n\r\n`,
+        );
+        socket.write(body);
+      }
+    });
+  });
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const result = await probePort(HOST, port);
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['http.server'], 'Boa/0.94.14rc21');
+    assert.equal(result.fields['http.favicon_md5'], createHash('md5').update(ICON).digest('hex'));
+    assert.deepEqual(requests, ['1 /', '1 /favicon.ico', '2 /favicon.ico']);
+  } finally {
+    server.close();
+  }
+});
+
 test('http: a same-origin redirect is followed once; its Location is recorded', async () => {
   const srv = await httpServer((req, res) => {
     if (req.url === '/') {
