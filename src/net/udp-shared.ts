@@ -88,8 +88,15 @@ class SharedUdp {
       if (!listeners) return;
       for (const user of listeners) user.emit('message', message, rinfo);
     });
-    // Asynchronous socket errors concern every user; send errors go to their callbacks.
+    // Asynchronous socket errors concern every user (send errors go to their callbacks);
+    // the socket is dropped, so the next send opens a fresh one.
     socket.on('error', (error) => {
+      if (this.#socket === socket) this.#socket = null;
+      try {
+        socket.close();
+      } catch {
+        // Already closed.
+      }
       for (const user of [...this.#users]) user.emit('error', error);
     });
     this.#socket = socket;
