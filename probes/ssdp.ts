@@ -76,6 +76,10 @@ export function parseDescription(xml: string): Record<string, string> {
   const fields: Record<string, string> = {};
   const tag = /<(?:[A-Za-z_][\w.-]{0,31}:)?([A-Za-z]{1,32})(?:\s[^<>]{0,256})?>([^<]{0,1024})</g;
   for (let m = tag.exec(text); m !== null; m = tag.exec(text)) {
+    // The match ends on the next tag's '<': step back onto it, or an element opening right
+    // after another (`<device><deviceType>`, minified as miniupnpd and MiniDLNA write
+    // them) would be skipped, and an embedded device's value taken for the root's.
+    tag.lastIndex = m.index + m[0].length - 1;
     const name = m[1] ?? '';
     const entry = DESCRIPTION_TAGS.find(([t]) => t === name);
     if (!entry || fields[entry[1]] !== undefined) continue;

@@ -203,6 +203,25 @@ test('parseDescription: root device first, prefixes, entities, bounded', () => {
   assert.deepEqual(parseDescription(`<modelName>${'<'.repeat(200_000)}`), {});
 });
 
+test('parseDescription: an element opening right after another is read (minified XML)', () => {
+  // miniupnpd's layout: specVersion first, then <device><deviceType> with nothing between,
+  // and an embedded device whose deviceType must not be taken for the root's.
+  const fields = parseDescription(
+    '<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0" configId="1337">' +
+      '<specVersion><major>1</major><minor>1</minor></specVersion><device>' +
+      '<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:2</deviceType>' +
+      '<friendlyName>gw</friendlyName><manufacturer>Maker</manufacturer>' +
+      '<deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:2</deviceType>' +
+      '<manufacturer>MiniUPnP</manufacturer></device></deviceList></device></root>',
+  );
+  assert.equal(fields['upnp.device_type'], 'urn:schemas-upnp-org:device:InternetGatewayDevice:2');
+  assert.equal(fields['upnp.manufacturer'], 'Maker');
+  assert.equal(fields['upnp.friendly_name'], 'gw');
+  assert.deepEqual(parseDescription('<a><b><c><modelName>M</modelName></c></b></a>'), {
+    'upnp.model_name': 'M',
+  });
+});
+
 test('no reply: io-timeout (the engine leaves such UDP ports out)', async () => {
   const quiet = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => quiet.bind(0, '127.0.0.1', resolve));

@@ -1,6 +1,7 @@
 /**
  * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
- * Dropbear, BusyBox telnetd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim and Net-SNMP snmpd
+ * Dropbear, BusyBox telnetd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd,
+ * MiniDLNA, MiniUPnPd, webfs, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd
  * run in the foreground from configs written to a temporary folder, inside a private
  * network namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it.
  * Expected versions come from dpkg at test time (the package owning the binary), never from
@@ -33,6 +34,8 @@ import type { HostRecord, ServiceRecord } from '../src/types.js';
 import { CLI } from './support/paths.js';
 
 const PREFIX = '127.77.60';
+/** miniupnpd's device UUID (its USN). */
+const MINIUPNPD_UUID = '3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b';
 const unavailable = netnsUnavailable();
 
 /** Where a binary lives, or null when it is not installed. */
@@ -86,7 +89,20 @@ interface Daemon {
   readonly missing: string | null;
   /** Writes configs and returns the command line to run inside the namespace. */
   readonly prepare: () => readonly string[];
+  /**
+   * The local socket `ss` shows once it is ready, when not `address:port`: daemons that bind
+   * a wildcard address (`0.0.0.0:8200`), which is private to the namespace all the same.
+   */
+  readonly listens?: string;
+  /**
+   * Runs alone in a namespace of its own, scanned on its own: it binds a wildcard address
+   * (MiniDLNA's 0.0.0.0:8200), which every other target of a shared namespace would show.
+   */
+  readonly alone?: boolean;
 }
+
+/** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
+const SCAN_PORTS = 'T:21,22,23,25,80,5000,8200,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'thingscan-daemons-'));
@@ -136,6 +152,37 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
           ].join('\n'),
         );
         return [bin as string, config];
+      },
+    };
+  }
+
+  /**
+   * openbsd-inetd in the foreground (-d) with one service: `address:port` runs `argv` per
+   * connection, as on firmware and old servers. One inetd per service keeps the daemons
+   * one process each.
+   */
+  function inetd(
+    id: string,
+    address: string,
+    port: number,
+    bin: string | null,
+    pkg: string,
+    user: string,
+    args: readonly string[],
+    setup: () => void = () => {},
+  ): Daemon {
+    const superserver = which('inetd');
+    return {
+      id,
+      address,
+      port,
+      transport: 'tcp',
+      missing: need(superserver, 'openbsd-inetd') ?? need(bin, pkg),
+      prepare: () => {
+        setup();
+        const name = path.basename(bin as string);
+        const line = `${address}:${port} stream tcp nowait ${user} ${bin} ${name} ${args.join(' ')}`;
+        return [superserver as string, '-d', conf(`${id}-inetd.conf`, `${line}\n`)];
       },
     };
   }
@@ -381,9 +428,113 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         ];
       },
     },
+    {
+      // The media server of NAS boxes: HTTP on 8200; its SSDP socket is bound to the
+      // multicast group (239.255.255.250:1900), so unicast M-SEARCH never reaches it.
+      id: 'minidlna',
+      address: `${PREFIX}.13`,
+      port: 8200,
+      transport: 'tcp',
+      listens: '0.0.0.0:8200',
+      alone: true,
+      missing: need(which('minidlnad'), 'minidlna'),
+      prepare: () => {
+        const media = path.join(dir, 'media');
+        mkdirSync(media, { recursive: true });
+        const config = conf(
+          'minidlna.conf',
+          [
+            `media_dir=${media}`,
+            `db_dir=${dir}/minidlna-db`,
+            `log_dir=${dir}`,
+            'port=8200',
+            'inotify=no',
+            'friendly_name=Real daemon media',
+            '',
+          ].join('\n'),
+        );
+        return [which('minidlnad') as string, '-S', '-f', config, '-P', `${dir}/minidlna.pid`];
+      },
+    },
+    {
+      // Router UPnP IGD as Debian packages it (its own description defaults). Its SSDP
+      // socket is a wildcard on udp/1900, but it answers only on its listening address
+      // (added to the namespace's loopback); its port-mapping rules are nftables tables of
+      // this namespace, which go with it.
+      id: 'miniupnpd',
+      address: `${PREFIX}.14`,
+      port: 1900,
+      transport: 'udp',
+      listens: '0.0.0.0:1900',
+      alone: true,
+      missing: need(which('miniupnpd'), 'miniupnpd'),
+      prepare: () => {
+        const config = conf(
+          'miniupnpd.conf',
+          [
+            'ext_ifname=lo',
+            `listening_ip=${PREFIX}.14`,
+            'http_port=5000',
+            'enable_natpmp=no',
+            `uuid=${MINIUPNPD_UUID}`,
+            'secure_mode=yes',
+            'allow 1024-65535 127.0.0.0/8 1024-65535',
+            'deny 0-65535 0.0.0.0/0 0-65535',
+            '',
+          ].join('\n'),
+        );
+        return [
+          'sh',
+          '-c',
+          `ip addr add ${PREFIX}.14/32 dev lo && exec ${which('miniupnpd')} -d -f ${config}`,
+        ];
+      },
+    },
+    inetd(
+      'inetutils-telnetd',
+      `${PREFIX}.15`,
+      23,
+      which('telnetd'),
+      'inetutils-telnetd',
+      'root',
+      [],
+    ),
+    inetd('micro-httpd', `${PREFIX}.16`, 80, which('micro-httpd'), 'micro-httpd', 'nobody', [www]),
+    inetd(
+      'tinysshd',
+      `${PREFIX}.17`,
+      22,
+      which('tinysshd'),
+      'tinysshd',
+      'root',
+      [path.join(dir, 'tinyssh')],
+      () => execFileSync('tinysshd-makekey', [path.join(dir, 'tinyssh')]),
+    ),
+    {
+      id: 'webfs',
+      address: `${PREFIX}.18`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('webfsd'), 'webfs'),
+      prepare: () => [
+        which('webfsd') as string,
+        '-F',
+        '-i',
+        `${PREFIX}.18`,
+        '-p',
+        '80',
+        '-r',
+        www,
+        '-f',
+        'index.html',
+      ],
+    },
   ];
 
-  let ns: Netns | undefined;
+  /** Namespaces by group: the shared one, and one per daemon that runs alone. */
+  const namespaces = new Map<string, Netns>();
+  /** The namespace a daemon runs in. */
+  const nsOf = (d: Daemon): Netns | undefined => namespaces.get(d.alone ? d.id : 'shared');
   const children: ChildProcess[] = [];
   const started = new Map<string, ChildProcess>();
   /** Why a daemon that should have run did not (its log), by id. */
@@ -399,12 +550,15 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     );
     writeFileSync(path.join(www, 'favicon.ico'), favicon);
     chmodSync(dir, 0o755);
-    ns = createNetns('daemons');
     const ready = daemons.filter((d) => d.missing === null);
+    for (const d of ready) {
+      const group = d.alone ? d.id : 'shared';
+      if (!namespaces.has(group)) namespaces.set(group, createNetns('daemons'));
+    }
     for (const d of ready) {
       const log = openSync(path.join(dir, `${d.id}.log`), 'w');
       const command = d.prepare();
-      const child = spawn('ip', ['netns', 'exec', ns.name, ...command], {
+      const child = spawn('ip', ['netns', 'exec', (nsOf(d) as Netns).name, ...command], {
         stdio: ['ignore', log, log],
       });
       closeSync(log);
@@ -413,28 +567,29 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       started.set(d.id, child);
     }
     // Wait for every socket to be bound (each daemon's own "listening", read from ss).
-    const want = new Set(ready.map((d) => `${d.transport} ${d.address}:${d.port}`));
+    const socketOf = (d: Daemon): RegExp =>
+      new RegExp(
+        `^${d.transport}\\s.*\\s${(d.listens ?? `${d.address}:${d.port}`).replaceAll('.', '\\.')}\\s`,
+        'm',
+      );
+    const listening = (): Map<Netns, string> =>
+      new Map([...namespaces.values()].map((ns) => [ns, ns.run('ss', ['-Hlntu']).stdout]));
+    const want = new Set(ready);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      const ss = ns.run('ss', ['-Hlntu']).stdout;
-      for (const d of ready) {
+      const ss = listening();
+      for (const d of [...want]) {
         // A daemon that exited will not bind: stop waiting for it.
         const child = started.get(d.id);
-        if (child && (child.exitCode !== null || child.signalCode !== null))
-          want.delete(`${d.transport} ${d.address}:${d.port}`);
-      }
-      for (const w of [...want]) {
-        const [transport, socket] = w.split(' ') as [string, string];
-        const re = new RegExp(`^${transport}\\s.*\\s${socket.replaceAll('.', '\\.')}\\s`, 'm');
-        if (re.test(ss)) want.delete(w);
+        if (child && (child.exitCode !== null || child.signalCode !== null)) want.delete(d);
+        else if (socketOf(d).test(ss.get(nsOf(d) as Netns) ?? '')) want.delete(d);
       }
       if (want.size === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const listening = ns.run('ss', ['-Hlntu']).stdout;
+    const ss = listening();
     for (const d of ready) {
-      const socket = `${d.address.replaceAll('.', '\\.')}:${d.port}`;
-      if (!new RegExp(`^${d.transport}\\s.*\\s${socket}\\s`, 'm').test(listening))
+      if (!socketOf(d).test(ss.get(nsOf(d) as Netns) ?? ''))
         failed.set(
           d.id,
           [`${d.id}.log`, `${d.id}.err`]
@@ -444,25 +599,32 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
             .join('\n'),
         );
     }
-    const targets = ready.filter((d) => !failed.has(d.id)).map((d) => d.address);
-    if (targets.length === 0) return;
-    const out = path.join(dir, 'out.ndjson');
-    const scan = ns.run(process.execPath, [
-      CLI,
-      'scan',
-      '--ports',
-      'T:21,22,23,25,80,U:161',
-      '-o',
-      out,
-      '--quiet',
-      ...targets,
-    ]);
-    if (scan.code !== 0) scanError = `scan exited ${scan.code}: ${scan.stderr.slice(0, 2000)}`;
-    else
-      for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
-        const r = JSON.parse(line) as HostRecord;
-        records.set(r.ip, r);
-      }
+    // One scan per namespace, at the same time: each sees only its own daemons.
+    const errors = await Promise.all(
+      [...namespaces].map(async ([group, ns]) => {
+        const targets = ready
+          .filter((d) => !failed.has(d.id) && nsOf(d) === ns)
+          .map((d) => d.address);
+        if (targets.length === 0) return '';
+        const out = path.join(dir, `out-${group}.ndjson`);
+        const args = ['scan', '--ports', SCAN_PORTS, '-o', out, '--quiet', ...targets];
+        const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, CLI, ...args], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          if (stderr.length < 2000) stderr += chunk.toString('utf8');
+        });
+        const [code] = (await once(child, 'exit')) as [number | null];
+        if (code !== 0) return `scan in ${group} exited ${code}: ${stderr.slice(0, 2000)}`;
+        for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
+          const r = JSON.parse(line) as HostRecord;
+          records.set(r.ip, r);
+        }
+        return '';
+      }),
+    );
+    scanError = errors.filter(Boolean).join('\n');
   });
 
   after(async () => {
@@ -473,7 +635,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       }
     }
     // Whatever the daemons forked (nginx workers, a login waiting at its prompt).
-    if (ns) {
+    for (const ns of namespaces.values()) {
       const pids = spawnSync('ip', ['netns', 'pids', ns.name], { encoding: 'utf8' }).stdout;
       for (const pid of pids.split('\n').filter((p) => /^[0-9]+$/.test(p))) {
         try {
@@ -665,5 +827,118 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     }
     assert.equal(host.device?.os.family, 'linux');
     assert.equal(host.device?.os.version, uname[1]);
+  });
+
+  it('MiniDLNA: Server header and status page name it; no answer to unicast SSDP', (t) => {
+    const r = serviceOf(t, 'minidlna');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('minidlnad') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.match(svc.fields['http.server'] ?? '', new RegExp(` MiniDLNA/${version}$`));
+    assert.equal(svc.fields['http.title'], `MiniDLNA ${version}`);
+    assert.equal(svc.product, 'MiniDLNA');
+    assert.equal(svc.version, version);
+    // Debian's build says "Debian" where firmware puts its OS: a Debian computer.
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+    // Its SSDP socket is bound to the group address: our unicast M-SEARCH was not delivered,
+    // and the port is left out of the record as silent UDP ports are.
+    const ns = nsOf(daemons.find((d) => d.id === 'minidlna') as Daemon);
+    assert.match(ns?.run('ss', ['-Hlnu']).stdout ?? '', /\s239\.255\.255\.250:1900\s/);
+    assert.equal(
+      host.services.find((s) => s.transport === 'udp' && s.port === 1900),
+      undefined,
+    );
+  });
+
+  it('MiniUPnPd: SSDP SERVER and USN, description fetched from the same host; a router', (t) => {
+    const r = serviceOf(t, 'miniupnpd');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('miniupnpd') as string);
+    assert.equal(svc.protocol, 'ssdp');
+    // "<OS>/<kernel release> UPnP/1.1 MiniUPnPd/<version>", the OS part from uname at run time.
+    const release = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    assert.equal(svc.fields['ssdp.server'], `Debian/${release} UPnP/1.1 MiniUPnPd/${version}`);
+    assert.equal(svc.fields['ssdp.usn'], `uuid:${MINIUPNPD_UUID}::upnp:rootdevice`);
+    assert.equal(svc.fields['ssdp.location'], `http://${PREFIX}.14:5000/rootDesc.xml`);
+    // The root device's elements, not its embedded WANDevice's (ssdp: minified XML).
+    assert.equal(
+      svc.fields['upnp.device_type'],
+      'urn:schemas-upnp-org:device:InternetGatewayDevice:2',
+    );
+    assert.equal(svc.fields['upnp.manufacturer'], 'Debian');
+    assert.equal(svc.fields['upnp.model_name'], 'Debian router');
+    assert.equal(svc.product, 'MiniUPnPd');
+    assert.equal(svc.version, version);
+    const web = host.services.find((s) => s.transport === 'tcp' && s.port === 5000);
+    assert.equal(web?.product, 'MiniUPnPd');
+    assert.equal(host.iot, true);
+    assert.equal(host.device?.class, 'router');
+    assert.equal(host.device?.nat_gateway_suspected, true);
+  });
+
+  it('inetutils telnetd (from inetd): its own opening and host line; not BusyBox', (t) => {
+    const r = serviceOf(t, 'inetutils-telnetd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'telnet');
+    // WILL AUTHENTICATION, WILL ENCRYPT, then DO TTYPE, TSPEED, XDISPLOC, NEW-ENVIRON, OLD-ENVIRON.
+    assert.match(
+      svc.fields['telnet.options'] ?? '',
+      /^WILL 37,WILL 38,DO 24,DO 32,DO 35,DO 39,DO 36\b/,
+    );
+    const release = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    assert.ok(
+      svc.fields['telnet.banner']?.includes(`Linux ${release} (`),
+      svc.fields['telnet.banner'],
+    );
+    assert.match(svc.fields['telnet.prompt'] ?? '', /login:$/);
+    assert.equal(svc.product, 'inetutils telnetd');
+    assert.equal(svc.version, null);
+    // The telnetd of GNU/Linux distributions: a computer, its kernel from the host line.
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.family, 'linux');
+    assert.equal(host.device?.os.version, release);
+  });
+
+  it('micro_httpd (from inetd): Server header, title; embedded', (t) => {
+    const r = serviceOf(t, 'micro-httpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], 'micro_httpd');
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.product, 'micro_httpd');
+    assert.equal(svc.version, null);
+    assert.equal(host.device?.class, 'unknown-embedded');
+  });
+
+  it('TinySSH (from inetd): ident, version, key exchange and host key', (t) => {
+    const r = serviceOf(t, 'tinysshd');
+    if (!r) return;
+    const { svc } = r;
+    assert.equal(svc.protocol, 'ssh');
+    assert.equal(svc.product, 'TinySSH');
+    assert.equal(svc.version, upstreamVersion(which('tinysshd') as string));
+    assert.match(svc.fields['ssh.kex'] ?? '', /(?:^|,)curve25519-sha256(?:,|$)/);
+    assert.equal(svc.fields['ssh.hostkey_type'], 'ssh-ed25519');
+    const pub = execFileSync('tinysshd-printkey', [path.join(dir, 'tinyssh')], {
+      encoding: 'utf8',
+    });
+    assert.equal(svc.fields['ssh.hostkey_sha256'], keyFingerprint(pub));
+  });
+
+  it('webfs: Server header, version, title', (t) => {
+    const r = serviceOf(t, 'webfs');
+    if (!r) return;
+    const { svc } = r;
+    const version = upstreamVersion(which('webfsd') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `webfs/${version}`);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.product, 'webfs');
+    assert.equal(svc.version, version);
   });
 });

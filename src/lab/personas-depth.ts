@@ -256,7 +256,9 @@ export const DEPTH_PERSONAS: readonly PersonaDefinition[] = [
         protocol: 'ssdp',
         port: 1900,
         ssdp: {
-          server: 'Linux/4.4 UPnP/1.0 MiniUPnPd/2.1',
+          // A SERVER no signature names (MiniUPnPd's now does): what must stay unlabeled
+          // here is whatever the foreign LOCATION would have said.
+          server: 'Linux/4.4 UPnP/1.0 igd/2.1',
           location: 'http://{next}:{port:5431}/rootDesc.xml',
           st: 'upnp:rootdevice',
           usn: 'uuid:5e3c1a70-0f1b-4c2d-8e9f-a1b2c3d4e5f6::upnp:rootdevice',
