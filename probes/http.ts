@@ -416,18 +416,22 @@ export class HttpClient {
           process.nextTick(() => callback(NO_CONNECTION, null));
           return;
         }
-        void transport.open().then((socket) => {
-          if (!socket || this.#closed) {
-            socket?.destroy();
-            if (!socket) this.unreachable = true;
-            callback(NO_CONNECTION, null);
-            return;
-          }
-          this.#sockets.add(socket);
-          socket.once('close', () => this.#sockets.delete(socket));
-          this.#handed++;
-          callback(null, socket);
-        });
+        // `open` resolves null on failure; a rejection would be a bug, treated the same.
+        void transport
+          .open()
+          .catch(() => null)
+          .then((socket) => {
+            if (!socket || this.#closed) {
+              socket?.destroy();
+              if (!socket) this.unreachable = true;
+              callback(NO_CONNECTION, null);
+              return;
+            }
+            this.#sockets.add(socket);
+            socket.once('close', () => this.#sockets.delete(socket));
+            this.#handed++;
+            callback(null, socket);
+          });
       },
       maxHeaderSize: Math.max(1, Math.min(MAX_HEADER_BYTES, ctx.maxBytes)),
       headersTimeout: ctx.timeouts.readMs,
