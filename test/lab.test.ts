@@ -267,6 +267,36 @@ test('http: Basic realm with the model, lighttpd page with a title, favicon byte
   assert.match(String(tv.headers['server']), /UPnP/);
 });
 
+test(
+  'http: lighttpd keeps the connection for a second request; a small router server closes',
+  T,
+  async () => {
+    // Two requests written back to back on one connection; what comes back, and whether the
+    // server then hangs up, is what tells the two kinds of server apart.
+    const twoRequests = async (id: string): Promise<{ text: string; closed: boolean }> => {
+      const c = await converse(host(id).address, portOf(id, 80));
+      c.socket.write('GET / HTTP/1.1\r\nHost: lab\r\n\r\n');
+      const first = await c.read((text) => /\r\n\r\n/.test(text));
+      const closedEarly = await Promise.race([
+        c.closed.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300)),
+      ]);
+      if (closedEarly) return { text: first, closed: true };
+      c.socket.write('GET /favicon.ico HTTP/1.1\r\nHost: lab\r\n\r\n');
+      const text = await c.read((t) => (t.match(/HTTP\/1\.1 /g) ?? []).length >= 2);
+      c.socket.destroy();
+      return { text, closed: false };
+    };
+    const dlink = await twoRequests('dlink-nas');
+    assert.equal(dlink.closed, false, 'lighttpd keeps the connection open');
+    assert.equal((dlink.text.match(/HTTP\/1\.1 200/g) ?? []).length, 2, 'both answered on it');
+    assert.doesNotMatch(dlink.text, /Connection: close/i);
+    const tplink = await twoRequests('tplink-router');
+    assert.equal(tplink.closed, true, 'the router server answers once and closes');
+    assert.match(tplink.text, /Connection: close/i);
+  },
+);
+
 /** SNMPv2c GET sysDescr.0, sysObjectID.0, sysName.0 with the given community and id. */
 function snmpGetPacket(community: string, requestId: number): Buffer {
   const oid = (last: number): number[] => [0x06, 0x08, 0x2b, 6, 1, 2, 1, 1, last, 0];

@@ -239,9 +239,13 @@ function site(
   serverHeaders: Headers,
   routes: Readonly<Record<string, HttpResponseSpec>>,
   notFound: HttpResponseSpec,
+  options: { readonly keepAlive?: boolean } = {},
 ): HttpConfig {
-  return { routes, fallback: notFound, serverHeaders };
+  return { routes, fallback: notFound, serverHeaders, ...options };
 }
+
+/** Servers that keep connections alive by default (lighttpd, Apache, IIS, Twisted). */
+const PERSISTENT = { keepAlive: true } as const;
 
 function label(
   cls: DeviceClass,
@@ -504,6 +508,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
               '<html><head><title>404 - Not Found</title></head>\n' +
               '<body><h1>404 - Not Found</h1></body></html>\n',
           ),
+          PERSISTENT,
         ),
       },
     ],
@@ -593,6 +598,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
               '<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n' +
               '<p>The requested URL was not found on this server.</p>\n</body></html>\n',
           ),
+          PERSISTENT,
         ),
       },
     ],
@@ -645,6 +651,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
             '<html>\n  <head><title>404 - No Such Resource</title></head>\n  <body>\n' +
               '    <h1>No Such Resource</h1>\n    <p>No such child resource.</p>\n  </body>\n</html>\n',
           ),
+          PERSISTENT,
         ),
       },
     ],
@@ -715,6 +722,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
             '<html>\n  <head><title>404 - No Such Resource</title></head>\n  <body>\n' +
               '    <h1>No Such Resource</h1>\n    <p>No such child resource.</p>\n  </body>\n</html>\n',
           ),
+          PERSISTENT,
         ),
       },
     ],
@@ -1160,6 +1168,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
               '<address>Apache/2.4.52 (Ubuntu) Server at {address} Port 80</address>\n' +
               '</body></html>\n',
           ),
+          PERSISTENT,
         ),
       },
     ],
@@ -1204,6 +1213,7 @@ export const PERSONAS: readonly PersonaDefinition[] = [
               '<div id="header"><h1>Server Error</h1></div>\n<div id="content">\n' +
               '<h2>404 - File or directory not found.</h2>\n</div>\n</body></html>\n',
           ),
+          PERSISTENT,
         ),
       },
       {

@@ -135,6 +135,12 @@ export interface HttpConfig {
   readonly fallback: HttpResponseSpec;
   /** Headers added to the 501 sent for methods other than GET and HEAD. */
   readonly serverHeaders: readonly (readonly [string, string])[];
+  /**
+   * Keeps the connection open between requests (HTTP/1.1 persistent connections), as
+   * lighttpd, Apache, nginx, IIS and Twisted do by default. Default false: one request per
+   * connection and `Connection: close`, as many small embedded servers answer.
+   */
+  readonly keepAlive?: boolean;
 }
 
 /** One SNMP scalar the agent answers. */

@@ -1,7 +1,8 @@
 /**
  * HTTP server emulation on `node:http`: canned responses by exact path, a fallback for every
  * other path, the device's own header order and reason phrase. One request per connection
- * (`Connection: close`), as many embedded web servers do.
+ * (`Connection: close`), as many embedded web servers do, unless the persona's server keeps
+ * connections alive (`keepAlive`, as lighttpd, Apache, IIS and Twisted do).
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -48,11 +49,12 @@ export function createHttpServer(
         },
         false,
         address,
+        false,
       );
       return;
     }
     const spec = Object.hasOwn(config.routes, path) ? config.routes[path] : undefined;
-    send(res, spec ?? config.fallback, method === 'HEAD', address);
+    send(res, spec ?? config.fallback, method === 'HEAD', address, config.keepAlive === true);
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
@@ -77,6 +79,7 @@ function send(
   spec: HttpResponseSpec,
   headOnly: boolean,
   address: string,
+  keepAlive: boolean,
 ): void {
   const body =
     typeof spec.body === 'string'
@@ -92,8 +95,10 @@ function send(
     flat.push(name, value);
   }
   if (!hasLength) flat.push('Content-Length', String(body.byteLength));
-  if (!hasConnection) flat.push('Connection', 'close');
-  res.shouldKeepAlive = false;
+  if (!keepAlive) {
+    if (!hasConnection) flat.push('Connection', 'close');
+    res.shouldKeepAlive = false;
+  }
   if (spec.reason !== undefined) res.writeHead(spec.status, spec.reason, flat);
   else res.writeHead(spec.status, flat);
   res.end(headOnly ? undefined : body);
