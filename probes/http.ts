@@ -437,6 +437,11 @@ export class HttpClient {
       headersTimeout: ctx.timeouts.readMs,
       bodyTimeout: ctx.timeouts.readMs,
       pipelining: 1,
+      // The session's next request leaves as soon as the last answer is read, so any
+      // keep-alive time the server announces will do. undici's default margin (2 s, for
+      // pools holding idle connections) refused every server announcing 2 s or less
+      // (`Keep-Alive: timeout=1`) and cost a connection each.
+      keepAliveTimeoutThreshold: 0,
     });
   }
 

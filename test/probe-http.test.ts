@@ -36,6 +36,8 @@ async function httpServer(
   server.on('connection', () => {
     connections++;
   });
+  // Announces `Keep-Alive: timeout=1`, as small servers do: short, and still reusable.
+  server.keepAliveTimeout = 1_000;
   server.listen(0, HOST);
   await once(server, 'listening');
   const address = server.address();
