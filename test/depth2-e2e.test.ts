@@ -5,36 +5,20 @@
  * telnet banner and sysObjectID name different makers.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { HostRecord } from '../src/index.js';
-import { type RunningLab, startLab } from '../src/lab/index.js';
+import { test } from 'node:test';
 import { runCli } from './support/cli.js';
-import { recordOf, scanLab } from './support/lab-scan.js';
+import { labScan } from './support/lab-scan.js';
 
 const PREFIX = '127.77.181';
 const OFFSET = 10_181;
 const PERSONAS = ['sysoid-router', 'engineid-camera', 'conflict-router'];
 
-let lab: RunningLab;
-let records = new Map<string, HostRecord>();
-
-before(async () => {
-  lab = await startLab({ prefix: PREFIX, portOffset: OFFSET, personas: PERSONAS });
-  const targets = lab.hosts.filter((h) => PERSONAS.includes(h.id)).map((h) => h.address);
-  records = await scanLab(lab, targets, {
-    readTimeoutMs: 1_000,
-    bannerWaitMs: 400,
-    hostTimeoutMs: 20_000,
-  });
+const fixture = labScan(PREFIX, OFFSET, PERSONAS, {
+  readTimeoutMs: 1_000,
+  bannerWaitMs: 400,
+  hostTimeoutMs: 20_000,
 });
-
-after(async () => {
-  await lab?.close();
-});
-
-function record(id: string): HostRecord {
-  return recordOf(records, id);
-}
+const record = fixture.record;
 
 test('identified only by its sysObjectID: a Peplink router, a suspected NAT gateway', () => {
   const r = record('sysoid-router');
@@ -79,12 +63,14 @@ test('conflicting makers: the signature verdict leads, the enterprise number is 
 });
 
 test('scan --explain prints, per label, the service, field, signature, evidence and excerpt', async () => {
-  const hosts = lab.hosts.filter((h) => h.id === 'conflict-router' || h.id === 'engineid-camera');
+  const hosts = fixture
+    .lab()
+    .hosts.filter((h) => h.id === 'conflict-router' || h.id === 'engineid-camera');
   const run = await runCli([
     'scan',
     ...hosts.map((h) => h.address),
     '--ports',
-    lab.portSpec(),
+    fixture.lab().portSpec(),
     '--read-timeout',
     '1000',
     '--banner-wait',

@@ -5,36 +5,21 @@
  * `SSH-2.0-server`, its KEXINIT still listing Dropbear's own marker).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { explainRecord, formatHostExplanation, type HostRecord } from '../src/index.js';
-import { type RunningLab, startLab } from '../src/lab/index.js';
+import { test } from 'node:test';
+import { explainRecord, formatHostExplanation } from '../src/index.js';
 import { loadSignatures } from '../src/signatures/loader.js';
-import { recordOf, scanLab } from './support/lab-scan.js';
+import { labScan } from './support/lab-scan.js';
 
 const PREFIX = '127.77.187';
 const OFFSET = 10_187;
 const PERSONAS = ['favicon-camera', 'kexinit-dropbear', 'hikvision-camera'];
 
-let lab: RunningLab;
-let records = new Map<string, HostRecord>();
-
-before(async () => {
-  lab = await startLab({ prefix: PREFIX, portOffset: OFFSET, personas: PERSONAS });
-  const targets = lab.hosts.filter((h) => PERSONAS.includes(h.id)).map((h) => h.address);
-  records = await scanLab(lab, targets, {
-    readTimeoutMs: 1_000,
-    bannerWaitMs: 400,
-    hostTimeoutMs: 20_000,
-  });
+const fixture = labScan(PREFIX, OFFSET, PERSONAS, {
+  readTimeoutMs: 1_000,
+  bannerWaitMs: 400,
+  hostTimeoutMs: 20_000,
 });
-
-after(async () => {
-  await lab?.close();
-});
-
-function record(id: string): HostRecord {
-  return recordOf(records, id);
-}
+const record = fixture.record;
 
 test('identified only by its favicon: a Hikvision camera behind a generic web server', () => {
   const r = record('favicon-camera');
@@ -94,7 +79,7 @@ test('identified only by its KEXINIT offer: Dropbear under a rewritten ident, an
 
 test('the depth personas were scanned and never saw a credential', () => {
   for (const id of PERSONAS) {
-    const tally = lab.counters.byHost[id];
+    const tally = fixture.lab().counters.byHost[id];
     assert.ok(tally && tally.connections > 0, `${id} saw no connection`);
     assert.equal(tally.credentialAttempts, 0, id);
   }
