@@ -62,7 +62,10 @@ async function main(): Promise<number> {
       stderr(`thingscan: ${error.message}`);
       return error.code === 'E_USAGE' || error.code === 'E_TARGET' ? EXIT.usage : EXIT.failure;
     }
-    stderr(`thingscan: internal error: ${(error as Error)?.stack ?? String(error)}`);
+    const text = (error as Error)?.stack ?? String(error);
+    // Scans run with stack capture off (engine/stacks.ts): say how to get the trace.
+    const hint = Error.stackTraceLimit === 0 ? ' (--log-level debug keeps the stack trace)' : '';
+    stderr(`thingscan: internal error: ${text}${hint}`);
     return EXIT.failure;
   }
   return code;

@@ -35,6 +35,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_PORT_SPEC, DEFAULTS } from '../engine/defaults.js';
 import { parsePortSpec } from '../engine/ports.js';
 import { scan } from '../engine/scan.js';
+import { quietStackTraces } from '../engine/stacks.js';
 import { intToIpv4, ipv4ToInt, SCALE_BASE, scalePersonaFor } from '../lab/scale.js';
 import { packageRoot } from '../paths.js';
 import { loadSignatures } from '../signatures/loader.js';
@@ -252,6 +253,9 @@ async function worker(args: string[]): Promise<void> {
     return v;
   };
   const kind = get('worker');
+  // Both scanners run as `thingscan scan` does (stack capture off), so the raw baseline
+  // stays the ceiling: it would pay for the same traces on every refused port.
+  quietStackTraces(undefined);
   const result =
     kind === 'raw'
       ? await rawWorker(

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import pino from 'pino';
+import { quietStackTraces } from '../engine/stacks.js';
 import { resolveShardText } from '../fleet/shard-env.js';
 import {
   createTableWriter,
@@ -78,6 +79,7 @@ export interface ScanArgs {
 
 /** Runs a scan from parsed arguments; resolves to the exit code. */
 export async function runScan(argv: ScanArgs): Promise<number> {
+  quietStackTraces(argv['log-level']);
   // Log lines carry remote text (a LOCATION, an error message): no raw C1 or bidi on stderr.
   const log = pino(
     { level: argv['log-level'], base: null, hooks: { streamWrite: escapeJsonControls } },

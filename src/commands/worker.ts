@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import pino from 'pino';
+import { quietStackTraces } from '../engine/stacks.js';
 import { WORKER_DEFAULTS } from '../fleet/defaults.js';
 import type { FleetWorker } from '../fleet/worker.js';
 import { escapeJsonControls, loadSignatures, ThingscanError } from '../index.js';
@@ -33,6 +34,7 @@ async function runWorker(argv: WorkerArgs): Promise<number> {
     if (!(Number.isInteger(v) && v > 0))
       throw new ThingscanError('E_USAGE', `${flag} must be a positive integer`);
   }
+  quietStackTraces(argv['log-level']);
   const log = pino(
     { level: argv['log-level'], base: null, hooks: { streamWrite: escapeJsonControls } },
     pino.destination(2),

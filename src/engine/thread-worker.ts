@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { ThingscanError } from '../errors.js';
 import { type ScanTarget, scan } from './scan.js';
+import { quietStackTraces } from './stacks.js';
 import type { FromWorker, ThreadInit, ToWorker } from './threads.js';
 
 /** Hosts handed to this thread, as an async iterable that ends on `end` or `stop`. */
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('thread-worker.js runs only as a worker thread');
   const init = workerData as ThreadInit;
+  quietStackTraces(init.logLevel);
   const post = (m: FromWorker): void => port.postMessage(m);
   const queue = new HostQueue();
   const stop = new AbortController();
