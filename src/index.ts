@@ -80,6 +80,20 @@ export {
 } from './report/index.js';
 export { FIELDS, type FieldName } from './signatures/fields.js';
 export {
+  checkHeldout,
+  defaultHeldoutFile,
+  formatHeldout,
+  formatRatio,
+  type HeldoutEntry,
+  type HeldoutExpect,
+  type HeldoutReport,
+  type HeldoutResult,
+  heldoutServices,
+  loadHeldout,
+  type Ratio,
+  runHeldout,
+} from './signatures/heldout.js';
+export {
   formatProblem,
   type LintOptions,
   type LintProblem,

@@ -9,12 +9,16 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   bannerFields,
+  defaultHeldoutFile,
+  formatHeldout,
   formatProblem,
   formatStats,
   isBannerProtocol,
   libraryStats,
   lintLibrary,
+  loadHeldout,
   loadSignatures,
+  runHeldout,
   scaffoldSignature,
   selfTest,
   signatureSchemaText,
@@ -166,13 +170,39 @@ async function runSigNew(argv: {
   return EXIT.ok;
 }
 
+function runSigHeldout(argv: {
+  file?: Maybe<string>;
+  signatures?: Maybe<string>;
+  json: boolean;
+}): number {
+  let entries: ReturnType<typeof loadHeldout>;
+  try {
+    entries = loadHeldout(argv.file ?? defaultHeldoutFile());
+  } catch (error) {
+    stderr(`thingscan sig heldout: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
+  const library = loadSignatures(argv.signatures ? { dir: argv.signatures } : {});
+  const report = runHeldout(library, entries);
+  if (argv.json) {
+    const { results, ...figures } = report;
+    const misses = results
+      .filter((r) => r.misses.length > 0)
+      .map((r) => ({ id: r.entry.id, misses: r.misses, expect: r.entry.expect, got: r.got }));
+    process.stdout.write(`${JSON.stringify({ ...figures, misses })}\n`);
+  } else {
+    process.stdout.write(formatHeldout(report));
+  }
+  return EXIT.ok;
+}
+
 function runSigSchema(argv: { output?: Maybe<string> }): number {
   if (argv.output) writeFileSync(argv.output, signatureSchemaText());
   else process.stdout.write(signatureSchemaText());
   return EXIT.ok;
 }
 
-/** Registers `sig test`, `sig lint`, `sig new`, `sig stats` and `sig schema`. */
+/** Registers `sig test`, `sig lint`, `sig new`, `sig stats`, `sig heldout` and `sig schema`. */
 export const registerSig: CommandRegistrar = (parser, done) =>
   parser.command('sig', 'signature library tools', (y) =>
     y
@@ -254,10 +284,23 @@ export const registerSig: CommandRegistrar = (parser, done) =>
         (argv) => done(runSigStats(argv)),
       )
       .command(
+        'heldout [file]',
+        'score the library on held-out real-world banners (written without looking at the patterns)',
+        (z) =>
+          z
+            .positional('file', {
+              type: 'string',
+              describe: 'held-out set (default test/fixtures/heldout/banners.yaml)',
+            })
+            .option('signatures', { type: 'string', describe: 'library folder' })
+            .option('json', { type: 'boolean', default: false }),
+        (argv) => done(runSigHeldout(argv)),
+      )
+      .command(
         'schema',
         'print the JSON Schema of signature files (built from the code vocabularies)',
         (z) => z.option('output', { alias: 'o', type: 'string' }),
         (argv) => done(runSigSchema(argv)),
       )
-      .demandCommand(1, 'name a sig command: lint, test, new, stats or schema'),
+      .demandCommand(1, 'name a sig command: lint, test, new, stats, heldout or schema'),
   );
