@@ -377,10 +377,15 @@ function fuseHints(
     const usual = vendor.classes[0] ?? null;
     const hintConfidence = round(Math.min(HINT_ONLY_CEILING, hg.strength));
     if (lead && lead.vendor_id === null) {
+      // A general-purpose computer is branded only by a vendor the registry lists as a
+      // computer maker: the enterprise number in a Windows or Net-SNMP sysObjectID names
+      // the OS, not the box (Microsoft also makes consoles, so it counts as a maker).
       const fits =
-        vendor.classes.length === 0 ||
-        vendor.classes.includes(lead.class) ||
-        lead.class === 'unknown-embedded';
+        lead.class === 'computer'
+          ? vendor.classes.includes('computer')
+          : vendor.classes.length === 0 ||
+            vendor.classes.includes(lead.class) ||
+            lead.class === 'unknown-embedded';
       if (fits) {
         // An unbranded verdict (generic Enigma2, BusyBox) and a maker's MAC: the same box.
         const cls = lead.class === 'unknown-embedded' && usual ? usual : lead.class;
