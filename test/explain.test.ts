@@ -119,11 +119,12 @@ test('explain: software per port and near misses below min_score', () => {
       fields: { 'ssh.ident': 'SSH-2.0-dropbear_2019.78', 'ssh.software': 'dropbear_2019.78' },
     },
     {
-      // Cisco's telnet prompt alone is a medium item (0.6): below cisco/ios's 0.7.
+      // Cisco's heading with a password prompt alone (Quagga's vty prints the same) is a
+      // medium item (0.6): below cisco/ios's 0.7. With "Username:" it would be IOS's.
       port: 23,
       transport: 'tcp',
       protocol: 'telnet',
-      fields: { 'telnet.banner': '\nUser Access Verification\n\nUsername: ' },
+      fields: { 'telnet.banner': '\nUser Access Verification\n\nPassword: ' },
     },
   ];
   const e = explainIdentification(

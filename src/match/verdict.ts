@@ -389,16 +389,19 @@ function fuseHints(
       if (fits) {
         // An unbranded verdict (generic Enigma2, BusyBox) and a maker's MAC: the same box.
         const cls = lead.class === 'unknown-embedded' && usual ? usual : lead.class;
+        // From "embedded, whose?" both the class and the maker now rest on the hint: however
+        // sure the software is that the box is embedded, the label reads as a hint.
+        const ceiling =
+          lead.class === 'unknown-embedded'
+            ? HINT_ONLY_CEILING
+            : Math.max(lead.confidence, HINT_ONLY_CEILING);
         lead = {
           ...lead,
           class: cls,
           vendor: vendor.name,
           vendor_id: vendor.id,
           confidence: round(
-            Math.min(
-              Math.max(lead.confidence, HINT_ONLY_CEILING),
-              1 - (1 - lead.confidence) * (1 - hg.strength * HINT_REINFORCEMENT),
-            ),
+            Math.min(ceiling, 1 - (1 - lead.confidence) * (1 - hg.strength * HINT_REINFORCEMENT)),
           ),
           nat_gateway_suspected: NAT_GATEWAY_CLASSES.has(cls),
           signatures: [...lead.signatures, ...hintSignatures(hg.hints)],
