@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { parseReply } from '../../probes/parsers/reply.js';
 import { identifyServices } from '../match/identify.js';
 import type { ServiceInput } from '../match/matcher.js';
 import { packageRoot } from '../paths.js';
@@ -143,17 +144,27 @@ function serviceProtocol(field: string): Protocol {
   return p as Protocol;
 }
 
+/** Fields the FTP and SMTP probes record as reply lines with their codes stripped. */
+const REPLY_FIELDS: ReadonlySet<string> = new Set(['ftp.greeting', 'smtp.greeting']);
+
+/** A greeting written as it comes off the wire (`220-…` lines) as the probe records it. */
+function replyText(value: string): string {
+  const reply = parseReply(Buffer.from(`${value}\r\n`, 'latin1'));
+  return reply ? reply.lines.join('\n').trim() : value;
+}
+
 /**
  * The services an entry's fields make, completed as the probe would record them: an SSH
  * ident also gives `ssh.software`/`ssh.comment`, a telnet banner is trimmed and its last
- * non-empty line is `telnet.prompt`.
+ * non-empty line is `telnet.prompt`, and an FTP or SMTP greeting written with its reply
+ * codes (`220 …`) loses them.
  */
 export function heldoutServices(fields: Readonly<Record<string, string>>): ServiceInput[] {
   const byProtocol = new Map<Protocol, Record<string, string>>();
   for (const [name, value] of Object.entries(fields)) {
     const protocol = serviceProtocol(name);
     const f = byProtocol.get(protocol) ?? {};
-    f[name] = value;
+    f[name] = REPLY_FIELDS.has(name) ? replyText(value) : value;
     byProtocol.set(protocol, f);
   }
   const ssh = byProtocol.get('ssh');
