@@ -2,6 +2,9 @@
  * `thingscan collect`: a scan's records from the fleet's Redis stream to NDJSON, one line
  * per target, with progress (done/enqueued, batches failed for good) on stderr. Exits 1
  * when a batch failed for good, and says how to re-enqueue it.
+ *
+ * The implementation: `collect.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';

@@ -2,6 +2,9 @@
  * `thingscan collect`: a scan's records from the fleet's Redis stream to NDJSON, one line
  * per target, with progress (done/enqueued, batches failed for good) on stderr. Exits 1
  * when a batch failed for good, and says how to re-enqueue it.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `collect-run.ts`, imported by the handler.
  */
 
 import type { CollectArgs } from './collect-run.js';

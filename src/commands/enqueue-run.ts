@@ -2,6 +2,9 @@
  * `thingscan enqueue`: targets in, batches onto the fleet's queue (docs/fleet.md).
  * Prints the scan id on stdout (for `collect`); talk goes to stderr.
  * `--retry-failed --scan-id ID` puts the scan's batches that failed for good back instead.
+ *
+ * The implementation: `enqueue.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { PROBES } from '../../probes/index.js';

@@ -2,6 +2,9 @@
  * `thingscan enqueue`: targets in, batches onto the fleet's queue (docs/fleet.md).
  * Prints the scan id on stdout (for `collect`); talk goes to stderr.
  * `--retry-failed --scan-id ID` puts the scan's batches that failed for good back instead.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `enqueue-run.ts`, imported by the handler.
  */
 import { DEFAULT_PORT_SPEC, DEFAULTS } from '../engine/defaults.js';
 import { DEFAULT_BATCH } from '../fleet/defaults.js';

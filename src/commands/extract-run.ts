@@ -1,6 +1,9 @@
 /**
  * `thingscan extract`: mail files, mbox, Maildir folders and MTA logs in; one line per
  * originating address out (a target list by default, so it pipes into `scan -i -`).
+ *
+ * The implementation: `extract.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';

@@ -1,6 +1,9 @@
 /**
  * `thingscan extract`: mail files, mbox, Maildir folders and MTA logs in; one line per
  * originating address out (a target list by default, so it pipes into `scan -i -`).
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `extract-run.ts`, imported by the handler.
  */
 import { EXTRACT_FORMATS, type ExtractFormat } from '../extract/format.js';
 import type { CommandRegistrar } from './common.js';

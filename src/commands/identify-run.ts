@@ -5,6 +5,9 @@
  * `--explain` says, per label, which evidence fired on which port and field: the same
  * explanation as `scan --explain` (`src/match/explain.ts`), as text on stderr and as JSON
  * (`explain`) on stdout.
+ *
+ * The implementation: `identify.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';

@@ -5,6 +5,9 @@
  * `--explain` says, per label, which evidence fired on which port and field: the same
  * explanation as `scan --explain` (`src/match/explain.ts`), as text on stderr and as JSON
  * (`explain`) on stdout.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `identify-run.ts`, imported by the handler.
  */
 import { BANNER_FIELD } from '../signatures/scaffold.js';
 import type { CommandRegistrar } from './common.js';

@@ -1,5 +1,8 @@
 /**
  * `thingscan lab`: the loopback device lab, until Ctrl-C.
+ *
+ * The implementation: `lab.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { isThingscanError } from '../errors.js';
 import { type RunningLab, startLab, startScaleLab } from '../lab/index.js';

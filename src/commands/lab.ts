@@ -1,5 +1,8 @@
 /**
  * `thingscan lab`: the loopback device lab, until Ctrl-C.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `lab-run.ts`, imported by the handler.
  */
 import type { CommandRegistrar } from './common.js';
 

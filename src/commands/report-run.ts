@@ -1,6 +1,9 @@
 /**
  * `thingscan report`: saved NDJSON results in, the field report out — text on stderr-free
  * stdout, `--json` for machines, `--html FILE` for a self-contained page.
+ *
+ * The implementation: `report.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';

@@ -1,6 +1,9 @@
 /**
  * `thingscan report`: saved NDJSON results in, the field report out — text on stderr-free
  * stdout, `--json` for machines, `--html FILE` for a self-contained page.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `report-run.ts`, imported by the handler.
  */
 import { DEFAULT_MAX_ROWS } from '../report/defaults.js';
 import type { CommandRegistrar } from './common.js';

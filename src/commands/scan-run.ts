@@ -1,6 +1,9 @@
 /**
  * `thingscan scan`: targets in, one record per target out.
  * NDJSON to `-o FILE`, a table on a terminal, NDJSON when piped, CSV on request.
+ *
+ * The implementation: `scan.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 
 import { once } from 'node:events';

@@ -1,6 +1,9 @@
 /**
  * `thingscan scan`: targets in, one record per target out.
  * NDJSON to `-o FILE`, a table on a terminal, NDJSON when piped, CSV on request.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `scan-run.ts`, imported by the handler.
  */
 import { DEFAULT_PORT_SPEC, DEFAULTS } from '../engine/defaults.js';
 import { INPUT_FORMATS, type InputFormat } from '../targets/formats/names.js';

@@ -4,6 +4,9 @@
  * `lint` and `test` take an optional PATH: a library folder (one holding
  * `_taxonomy/vendors.yaml`) is linted/tested as a whole; any other path selects the
  * signature files under it within the library (`--signatures`, default: the bundled one).
+ *
+ * The implementation: `sig.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -4,6 +4,9 @@
  * `lint` and `test` take an optional PATH: a library folder (one holding
  * `_taxonomy/vendors.yaml`) is linted/tested as a whole; any other path selects the
  * signature files under it within the library (`--signatures`, default: the bundled one).
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `sig-run.ts`, imported by the handler.
  */
 import type { CommandRegistrar } from './common.js';
 

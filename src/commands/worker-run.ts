@@ -1,6 +1,9 @@
 /**
  * `thingscan worker`: consume batches from the fleet's queue until SIGTERM/SIGINT
  * (docs/fleet.md). Records go to the scan's Redis stream, optionally also to -o FILE.
+ *
+ * The implementation: `worker.ts` declares the options and imports this module only when
+ * the command runs. Imports narrow modules, not the public index (see `src/cli.ts`).
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';

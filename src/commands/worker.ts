@@ -1,6 +1,9 @@
 /**
  * `thingscan worker`: consume batches from the fleet's queue until SIGTERM/SIGINT
  * (docs/fleet.md). Records go to the scan's Redis stream, optionally also to -o FILE.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `worker-run.ts`, imported by the handler.
  */
 import { WORKER_DEFAULTS } from '../fleet/defaults.js';
 import type { CommandRegistrar } from './common.js';
