@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 /**
- * The command line: one consumer of the public API. Each command lives in
- * `src/commands/<name>.ts` and registers itself here with one line.
+ * The command line. Each command registers itself here with one line: its name, options
+ * and help live in `src/commands/<name>.ts`, which stays light to import; what it does lives
+ * in `src/commands/<name>-run.ts`, imported by the handler only when that command runs, and
+ * importing the narrow modules it uses rather than the public index (`src/index.ts`), so
+ * `thingscan identify` in a shell loop does not load the scanner, the lab or the fleet
+ * (test/startup.test.ts guards this; `npm run bench -- startup` measures it).
  * stdout is data, stderr is talk. Ends with `process.exitCode`, never `process.exit()`,
  * so pending output is flushed.
  */
@@ -17,7 +21,7 @@ import { registerReport } from './commands/report.js';
 import { registerScan } from './commands/scan.js';
 import { registerSig } from './commands/sig.js';
 import { registerWorker } from './commands/worker.js';
-import { isSignatureError, isThingscanError } from './index.js';
+import { isSignatureError, isThingscanError } from './errors.js';
 import { packageVersion } from './paths.js';
 
 const COMMANDS = [

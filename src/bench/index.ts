@@ -17,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<{ bench: Bench }>> = {
   memory: () => import('./memory.js'),
   fleet: () => import('./fleet.js'),
   probes: () => import('./probes.js'),
+  startup: () => import('./startup.js'),
 };
 
 async function main(): Promise<void> {

@@ -1,60 +1,16 @@
 /**
  * `thingscan extract`: mail files, mbox, Maildir folders and MTA logs in; one line per
  * originating address out (a target list by default, so it pipes into `scan -i -`).
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `extract-run.ts`, imported by the handler.
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { EXTRACT_FORMATS, type ExtractFormat, formatOrigins } from '../extract/format.js';
-import { extractOrigins, trustedRelays } from '../extract/index.js';
-import { sanitizeForTerminal, ThingscanError } from '../index.js';
-import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
+import { EXTRACT_FORMATS, type ExtractFormat } from '../extract/format.js';
+import type { CommandRegistrar } from './common.js';
+import type { ExtractArgs } from './extract-run.js';
 
-/** Parsed `extract` arguments. */
-interface ExtractArgs {
-  files: string[];
-  trusted?: string | string[] | undefined;
-  'default-trusted': boolean;
-  format: ExtractFormat;
-  output?: string | undefined;
-  'log-year'?: number | undefined;
-  json: boolean;
-  quiet: boolean;
-}
-
-async function runExtract(argv: ExtractArgs): Promise<number> {
-  // yargs hands a lone `-` positional over as an empty string.
-  const inputs = argv.files.length > 0 ? argv.files.map((f) => (f === '' ? '-' : f)) : ['-'];
-  // Repeated options arrive as an array; a single one as a string.
-  const extra = argv.trusted === undefined ? [] : [argv.trusted].flat();
-  const trusted = trustedRelays(extra, argv['default-trusted']);
-  const year = argv['log-year'];
-  if (year !== undefined && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) {
-    throw new ThingscanError('E_USAGE', `--log-year must be a year, got ${year}`);
-  }
-  const result = await extractOrigins(inputs, {
-    trusted,
-    ...(year === undefined ? {} : { logYear: year }),
-    onError: (where, message) =>
-      stderr(`thingscan extract: cannot read ${sanitizeForTerminal(where)}: ${message}`),
-  });
-  const text = formatOrigins(result.origins, argv.format);
-  if (argv.output && argv.output !== '-') {
-    const file = createWriteStream(argv.output);
-    file.end(text);
-    await once(file, 'finish');
-  } else {
-    await writeChunk(process.stdout, text);
-  }
-  const s = result.stats;
-  if (argv.json) {
-    stderr(JSON.stringify({ ...s, origins: result.origins.length }));
-  } else if (!argv.quiet) {
-    stderr(
-      `extract: ${s.messages} messages from ${s.files} files: ${result.origins.length} originating addresses; ${s.internal} internal, ${s.unparsed} unreadable chains${s.errors > 0 ? `, ${s.errors} files unreadable` : ''}`,
-    );
-  }
-  return s.errors > 0 ? EXIT.failure : EXIT.ok;
-}
+/** The implementation, imported only when the command runs. */
+const run = () => import('./extract-run.js');
 
 /** Registers `extract`. */
 export const registerExtract: CommandRegistrar = (parser, done) =>
@@ -107,5 +63,5 @@ export const registerExtract: CommandRegistrar = (parser, done) =>
           '$0 extract --trusted 203.0.113.0/28 --format csv /var/log/mail.log',
           'origins from a Postfix log, your MX range trusted',
         ),
-    async (argv) => done(await runExtract(argv as unknown as ExtractArgs)),
+    async (argv) => done(await (await run()).runExtract(argv as unknown as ExtractArgs)),
   );

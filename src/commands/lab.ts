@@ -1,73 +1,13 @@
 /**
  * `thingscan lab`: the loopback device lab, until Ctrl-C.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `lab-run.ts`, imported by the handler.
  */
-import { isThingscanError, type RunningLab, startLab, startScaleLab } from '../index.js';
-import { type CommandRegistrar, EXIT, stderr } from './common.js';
+import type { CommandRegistrar } from './common.js';
 
-/** The lab's address table, one persona per line. */
-export function labTable(lab: RunningLab): string {
-  const rows = lab.hosts.map((h) => {
-    const expected = h.expected.class
-      ? `${h.expected.class}${h.expected.vendor_id ? ` / ${h.expected.vendor_id}` : ''}`
-      : '(nothing to identify)';
-    const ports = h.services
-      .map((s) => `${s.port}/${s.transport === 'udp' ? 'udp ' : ''}${s.protocol}`)
-      .join(' ');
-    return `${h.address.padEnd(15)} ${h.id.padEnd(18)} ${expected.padEnd(30)} ${ports}`;
-  });
-  return `${'ADDRESS'.padEnd(15)} ${'PERSONA'.padEnd(18)} ${'EXPECTED'.padEnd(30)} PORTS\n${rows.join('\n')}\n`;
-}
-
-/** `lab --scale N`: the scale lab, inside a private network namespace only (see lab/scale.ts). */
-async function runScaleLab(hosts: number, delayMs: number, jitterMs: number): Promise<number> {
-  let lab: Awaited<ReturnType<typeof startScaleLab>>;
-  try {
-    lab = await startScaleLab({ hosts, delayMs, jitterMs });
-  } catch (error) {
-    if (!isThingscanError(error)) throw error;
-    stderr(`thingscan lab: ${error.message}`);
-    return error.code === 'E_USAGE' ? EXIT.usage : EXIT.failure;
-  }
-  // One line a supervisor (the bench, the scale test) waits for before scanning.
-  process.stdout.write(
-    `scale lab ready: ${lab.hosts} addresses ${lab.first}-${lab.last}, ports ${lab.portSpec}, ` +
-      `delay ${delayMs}±${jitterMs} ms, snmp on ${lab.snmpHosts} addresses` +
-      `${lab.snmpSkipped > 0 ? ` (${lab.snmpSkipped} SNMP addresses left silent)` : ''}\n`,
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await lab.close();
-  process.stdout.write(`scale lab counters: ${JSON.stringify(lab.counters)}\n`);
-  return EXIT.ok;
-}
-
-async function runLab(argv: {
-  prefix: string;
-  'port-offset': string;
-  scale?: number | undefined;
-  'delay-ms': number;
-  'jitter-ms': number;
-}): Promise<number> {
-  if (argv.scale !== undefined) return runScaleLab(argv.scale, argv['delay-ms'], argv['jitter-ms']);
-  const offset = argv['port-offset'] === 'auto' ? 'auto' : Number(argv['port-offset']);
-  if (offset !== 'auto' && !(Number.isInteger(offset) && offset >= 0)) {
-    stderr(`thingscan lab: --port-offset must be 'auto' or a non-negative integer`);
-    return EXIT.usage;
-  }
-  const lab = await startLab({ prefix: argv.prefix, portOffset: offset });
-  process.stdout.write(labTable(lab));
-  process.stdout.write(
-    `\nScan it with:\n  npx thingscan scan --ports '${lab.portSpec()}' ${lab.targets().join(' ')}\n\nCtrl-C stops the lab.\n`,
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await lab.close();
-  return EXIT.ok;
-}
+/** The implementation, imported only when the command runs. */
+const run = () => import('./lab-run.js');
 
 /** Registers `lab`. */
 export const registerLab: CommandRegistrar = (parser, done) =>
@@ -101,5 +41,5 @@ export const registerLab: CommandRegistrar = (parser, done) =>
           default: 0,
           describe: 'scale mode: each connection draws its delay in delay ± jitter, ms',
         }),
-    async (argv) => done(await runLab(argv)),
+    async (argv) => done(await (await run()).runLab(argv)),
   );

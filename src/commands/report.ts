@@ -1,79 +1,16 @@
 /**
  * `thingscan report`: saved NDJSON results in, the field report out — text on stderr-free
  * stdout, `--json` for machines, `--html FILE` for a self-contained page.
+ *
+ * Options and help only (light to import: the CLI loads every command's definition);
+ * the work is in `report-run.ts`, imported by the handler.
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import type { HostRecord } from '../index.js';
-import { sanitizeForTerminal, ThingscanError } from '../index.js';
-import {
-  DEFAULT_MAX_ROWS,
-  formatReportText,
-  Report,
-  readRecords,
-  renderHtml,
-} from '../report/index.js';
-import { type CommandRegistrar, EXIT, stderr, writeChunk } from './common.js';
+import { DEFAULT_MAX_ROWS } from '../report/defaults.js';
+import type { CommandRegistrar } from './common.js';
+import type { ReportArgs } from './report-run.js';
 
-interface ReportArgs {
-  results: string;
-  html?: string | undefined;
-  json: boolean;
-  title?: string | undefined;
-  'max-rows': number;
-  quiet: boolean;
-}
-
-async function runReport(argv: ReportArgs): Promise<number> {
-  const maxRows = argv['max-rows'];
-  if (!(Number.isInteger(maxRows) && maxRows >= 0)) {
-    throw new ThingscanError('E_USAGE', `--max-rows must be a whole number, got ${maxRows}`);
-  }
-  // yargs hands a lone `-` positional over as an empty string.
-  const results = argv.results === '' ? '-' : argv.results;
-  const report = new Report();
-  const rows: HostRecord[] = [];
-  for await (const record of readRecords(results, (bad) => {
-    report.addBadLine();
-    if (!argv.quiet) stderr(`${sanitizeForTerminal(results)}:${bad.line}: ${bad.reason}`);
-  })) {
-    report.add(record);
-    // Only the rows the page will show are kept: memory stays flat for a big scan.
-    if (argv.html && rows.length < maxRows) rows.push(record);
-  }
-  const data = report.toJSON();
-  if (argv.html) {
-    const page = renderHtml(data, rows, {
-      maxRows,
-      ...(argv.title === undefined ? {} : { title: argv.title }),
-    });
-    if (argv.html === '-') {
-      await writeChunk(process.stdout, page);
-    } else {
-      const path = argv.html;
-      const file = createWriteStream(path);
-      file.on('error', () => undefined);
-      file.end(page);
-      try {
-        await once(file, 'finish');
-      } catch (e) {
-        throw new ThingscanError('E_IO', `cannot write ${path}: ${(e as Error).message}`);
-      }
-      if (!argv.quiet) stderr(`report: wrote ${sanitizeForTerminal(path)}`);
-    }
-  }
-  if (argv.html === '-') {
-    // stdout carries the page; the summary goes to stderr so the page stays clean.
-    if (!argv.quiet)
-      process.stderr.write(argv.json ? `${JSON.stringify(data)}\n` : formatReportText(data));
-  } else if (argv.json) {
-    await writeChunk(process.stdout, `${JSON.stringify(data)}\n`);
-  } else if (!argv.quiet) {
-    const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
-    await writeChunk(process.stdout, formatReportText(data, { color }));
-  }
-  return data.bad_lines > 0 ? EXIT.badTargets : EXIT.ok;
-}
+/** The implementation, imported only when the command runs. */
+const run = () => import('./report-run.js');
 
 /** Registers `report`. */
 export const registerReport: CommandRegistrar = (parser, done) =>
@@ -109,5 +46,5 @@ export const registerReport: CommandRegistrar = (parser, done) =>
           describe: 'no text summary',
         })
         .example('$0 report out.ndjson --html report.html', 'terminal summary and an HTML page'),
-    async (argv) => done(await runReport(argv as unknown as ReportArgs)),
+    async (argv) => done(await (await run()).runReport(argv as unknown as ReportArgs)),
   );

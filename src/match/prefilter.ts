@@ -240,25 +240,35 @@ function skipGroup(source: string, i: number): number {
   return source.length;
 }
 
+/** The compiled automaton of a {@link LiteralSet}. */
+interface Automaton {
+  /** Character class of each ASCII code unit (0: in no literal). */
+  readonly classOf: Uint8Array;
+  /** Number of classes (row width of `delta`). */
+  readonly width: number;
+  /** Transitions: row offset of the next state, by row offset of the state + class. */
+  readonly delta: Int32Array;
+  /** Row offset of the first state where literals end; every later state has some. */
+  readonly firstOut: number;
+  /** Literal ids ending at each such state (own and via failure links), from `firstOut` on. */
+  readonly out: ReadonlyArray<readonly number[]>;
+}
+
 /**
  * An Aho-Corasick automaton over lower-cased ASCII literals, compiled to a dense DFA, so a
  * scan is one table lookup per character. Characters are first folded to classes: each
  * character occurring in some literal (upper and lower case together) is its own class,
  * every other character is class 0. The table is states × classes instead of states × 128,
  * small enough to stay in cache.
+ *
+ * The automaton is compiled on the first scan, not at construction: a library has one set
+ * per field and compiling them all costs tens of milliseconds, which `thingscan identify`
+ * on one SSH banner would pay at every start for fields it never reads.
  */
 export class LiteralSet {
   readonly size: number;
-  /** Character class of each ASCII code unit (0: in no literal). */
-  readonly #classOf: Uint8Array;
-  /** Number of classes (row width of `#delta`). */
-  readonly #width: number;
-  /** Transitions: row offset of the next state, by row offset of the state + class. */
-  readonly #delta: Int32Array;
-  /** Row offset of the first state where literals end; every later state has some. */
-  readonly #firstOut: number;
-  /** Literal ids ending at each such state (own and via failure links), from `#firstOut` on. */
-  readonly #out: ReadonlyArray<readonly number[]>;
+  readonly #literals: readonly string[];
+  #automaton: Automaton | undefined;
   /** Generation stamps, so `scan` dedupes ids without allocating per call. */
   #seen: Uint32Array;
   #stamp = 0;
@@ -266,85 +276,7 @@ export class LiteralSet {
   /** @param literals lower-cased ASCII literals (callers keep non-ASCII ones out). */
   constructor(literals: readonly string[]) {
     this.size = literals.length;
-    const classOf = new Uint8Array(128);
-    let width = 1;
-    for (const lit of literals) {
-      for (let k = 0; k < lit.length; k++) {
-        const c = lit.charCodeAt(k);
-        if (c >= 128 || classOf[c] !== 0) continue;
-        const upper = c >= 97 && c <= 122 ? c - 32 : c;
-        const lower = c >= 65 && c <= 90 ? c + 32 : c;
-        classOf[lower] = width;
-        classOf[upper] = width;
-        width++;
-      }
-    }
-    const goto: Array<Map<number, number>> = [new Map()];
-    const out: number[][] = [[]];
-    literals.forEach((lit, id) => {
-      let s = 0;
-      for (let k = 0; k < lit.length; k++) {
-        const c = classOf[lit.charCodeAt(k)] as number;
-        let t = goto[s]?.get(c);
-        if (t === undefined) {
-          t = goto.length;
-          goto.push(new Map());
-          out.push([]);
-          goto[s]?.set(c, t);
-        }
-        s = t;
-      }
-      out[s]?.push(id);
-    });
-    const states = goto.length;
-    const delta = new Int32Array(states * width);
-    const fail = new Int32Array(states);
-    // Breadth-first: a state's failure target is complete before its children need it.
-    const queue: number[] = [];
-    for (let c = 0; c < width; c++) {
-      const t = goto[0]?.get(c);
-      if (t !== undefined) {
-        delta[c] = t;
-        queue.push(t);
-      }
-    }
-    for (let q = 0; q < queue.length; q++) {
-      const r = queue[q] as number;
-      const f = fail[r] as number;
-      const inherited = out[f] ?? [];
-      if (inherited.length > 0) out[r] = [...(out[r] ?? []), ...inherited];
-      for (let c = 0; c < width; c++) {
-        const u = goto[r]?.get(c);
-        if (u !== undefined) {
-          fail[u] = delta[f * width + c] as number;
-          delta[r * width + c] = u;
-          queue.push(u);
-        } else {
-          delta[r * width + c] = delta[f * width + c] as number;
-        }
-      }
-    }
-    // Renumber: states with no literal ending come first (the root stays 0), so a scan
-    // tells an output state by comparing, and store row offsets (state × width), so it
-    // needs no multiplication per character.
-    const order = [...Array(states).keys()];
-    const quiet = order.filter((r) => (out[r] ?? []).length === 0);
-    const loud = order.filter((r) => (out[r] ?? []).length > 0);
-    const renumbered = new Int32Array(states);
-    [...quiet, ...loud].forEach((r, i) => {
-      renumbered[r] = i;
-    });
-    const rows = new Int32Array(states * width);
-    for (let r = 0; r < states; r++) {
-      const base = (renumbered[r] as number) * width;
-      for (let c = 0; c < width; c++)
-        rows[base + c] = (renumbered[delta[r * width + c] as number] as number) * width;
-    }
-    this.#classOf = classOf;
-    this.#width = width;
-    this.#delta = rows;
-    this.#firstOut = quiet.length * width;
-    this.#out = loud.map((r) => out[r] as number[]);
+    this.#literals = [...literals];
     this.#seen = new Uint32Array(this.size);
   }
 
@@ -364,13 +296,10 @@ export class LiteralSet {
       this.#seen.fill(0);
       this.#stamp = 1;
     }
+    this.#automaton ??= compileAutomaton(this.#literals);
+    const { classOf, width, delta, firstOut, out: outs } = this.#automaton;
     const stamp = this.#stamp;
     const seen = this.#seen;
-    const delta = this.#delta;
-    const classOf = this.#classOf;
-    const width = this.#width;
-    const outs = this.#out;
-    const firstOut = this.#firstOut;
     let n = 0;
     let row = 0;
     for (let k = 0; k < text.length; k++) {
@@ -388,6 +317,91 @@ export class LiteralSet {
     }
     return n;
   }
+}
+
+/** Compiles the dense DFA of {@link LiteralSet}. */
+function compileAutomaton(literals: readonly string[]): Automaton {
+  const classOf = new Uint8Array(128);
+  let width = 1;
+  for (const lit of literals) {
+    for (let k = 0; k < lit.length; k++) {
+      const c = lit.charCodeAt(k);
+      if (c >= 128 || classOf[c] !== 0) continue;
+      const upper = c >= 97 && c <= 122 ? c - 32 : c;
+      const lower = c >= 65 && c <= 90 ? c + 32 : c;
+      classOf[lower] = width;
+      classOf[upper] = width;
+      width++;
+    }
+  }
+  const goto: Array<Map<number, number>> = [new Map()];
+  const out: number[][] = [[]];
+  literals.forEach((lit, id) => {
+    let s = 0;
+    for (let k = 0; k < lit.length; k++) {
+      const c = classOf[lit.charCodeAt(k)] as number;
+      let t = goto[s]?.get(c);
+      if (t === undefined) {
+        t = goto.length;
+        goto.push(new Map());
+        out.push([]);
+        goto[s]?.set(c, t);
+      }
+      s = t;
+    }
+    out[s]?.push(id);
+  });
+  const states = goto.length;
+  const delta = new Int32Array(states * width);
+  const fail = new Int32Array(states);
+  // Breadth-first: a state's failure target is complete before its children need it.
+  const queue: number[] = [];
+  for (let c = 0; c < width; c++) {
+    const t = goto[0]?.get(c);
+    if (t !== undefined) {
+      delta[c] = t;
+      queue.push(t);
+    }
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const r = queue[q] as number;
+    const f = fail[r] as number;
+    const inherited = out[f] ?? [];
+    if (inherited.length > 0) out[r] = [...(out[r] ?? []), ...inherited];
+    for (let c = 0; c < width; c++) {
+      const u = goto[r]?.get(c);
+      if (u !== undefined) {
+        fail[u] = delta[f * width + c] as number;
+        delta[r * width + c] = u;
+        queue.push(u);
+      } else {
+        delta[r * width + c] = delta[f * width + c] as number;
+      }
+    }
+  }
+  // Renumber: states with no literal ending come first (the root stays 0), so a scan
+  // tells an output state by comparing, and store row offsets (state × width), so it
+  // needs no multiplication per character.
+  const order = [...Array(states).keys()];
+  const quiet = order.filter((r) => (out[r] ?? []).length === 0);
+  const loud = order.filter((r) => (out[r] ?? []).length > 0);
+  const renumbered = new Int32Array(states);
+  [...quiet, ...loud].forEach((r, i) => {
+    renumbered[r] = i;
+  });
+  const rows = new Int32Array(states * width);
+  for (let r = 0; r < states; r++) {
+    const base = (renumbered[r] as number) * width;
+    for (let c = 0; c < width; c++)
+      rows[base + c] = (renumbered[delta[r * width + c] as number] as number) * width;
+  }
+  return {
+    classOf,
+    width,
+    delta: rows,
+    firstOut: quiet.length * width,
+    out: loud.map((r) => out[r] as number[]),
+  };
 }
 
 /** An evidence item as the matcher finds it: signature index and item index. */

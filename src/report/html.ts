@@ -10,10 +10,9 @@
 import { createHash } from 'node:crypto';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import { DEVICE_CLASSES, type DeviceClass, type HostRecord } from '../types.js';
+import { DEFAULT_MAX_ROWS } from './defaults.js';
 import { EXPOSURE_PROTOCOLS, productName, type ReportJson } from './model.js';
 
-/** Rows written by default; a larger scan gets its first rows and a note. */
-export const DEFAULT_MAX_ROWS = 20_000;
 /** Characters of a banner shown per service. */
 const BANNER_CAP = 300;
 

@@ -1,7 +1,8 @@
 /**
  * Reports over saved results: terminal text, JSON and a self-contained HTML page.
  */
-export { DEFAULT_MAX_ROWS, escapeHtml, type HtmlOptions, renderHtml } from './html.js';
+export { DEFAULT_MAX_ROWS } from './defaults.js';
+export { escapeHtml, type HtmlOptions, renderHtml } from './html.js';
 export {
   EXPOSURE_PROTOCOLS,
   type ProductCount,

@@ -4,8 +4,10 @@
  * one pass.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { LineCounter, Node } from 'yaml';
 import { DEFAULTS } from '../engine/defaults.js';
 import { SignatureError, SignatureLoadError, ThingscanError } from '../errors.js';
 import { buildFieldIndex, type FieldIndex, requiredLiterals } from '../match/prefilter.js';
@@ -34,6 +36,20 @@ import {
   WEIGHTS,
 } from './model.js';
 import { captureNames, checkRegex } from './regex-check.js';
+
+const require = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+
+/**
+ * The `yaml` package, loaded on first use: a start that finds the compiled cache
+ * (`cache.ts`) never parses YAML and skips its ~60 ms of module loading. On Node, `import`
+ * and `require` of `yaml` both load its CommonJS build, so this is the same module the
+ * linter imports.
+ */
+function yaml(): typeof Yaml {
+  yamlModule ??= require('yaml') as typeof Yaml;
+  return yamlModule;
+}
 
 /** Options of {@link loadSignatures}. */
 export interface LoadOptions {
@@ -210,7 +226,7 @@ class Locator {
 function parseYaml(
   file: string,
   errors: SignatureError[],
-): { doc: ReturnType<typeof parseDocument>; loc: Locator } | null {
+): { doc: ReturnType<typeof Yaml.parseDocument>; loc: Locator } | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -218,6 +234,7 @@ function parseYaml(
     errors.push(new SignatureError(file, 0, 0, `cannot read: ${(error as Error).message}`));
     return null;
   }
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -241,13 +258,13 @@ function loadVendors(root: string, errors: SignatureError[]): Map<string, Vendor
   if (!parsed) return vendors;
   const { doc, loc } = parsed;
   const list = doc.contents;
-  if (!isSeq(list)) {
+  if (!yaml().isSeq(list)) {
     errors.push(loc.at(list, 'vendor registry must be a list'));
     return vendors;
   }
   const folded = new Map<string, string>();
   for (const item of list.items) {
-    if (!isMap(item)) {
+    if (!yaml().isMap(item)) {
       errors.push(loc.at(item as Node, 'vendor entry must be a map'));
       continue;
     }
@@ -315,7 +332,7 @@ function loadFile(
     errors.push(loc.at(node, message));
   };
   const top = doc.contents;
-  if (!isMap(top)) {
+  if (!yaml().isMap(top)) {
     err(top, 'a signature file must be a map');
     return null;
   }
@@ -324,8 +341,10 @@ function loadFile(
   const keyNode = (...keys: (string | number)[]): Node | undefined => {
     // Position of a key itself, for "unknown key" messages.
     const parent = keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : top;
-    if (!isMap(parent)) return undefined;
-    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === keys[keys.length - 1]);
+    if (!yaml().isMap(parent)) return undefined;
+    const pair = parent.items.find(
+      (p) => yaml().isScalar(p.key) && p.key.value === keys[keys.length - 1],
+    );
     return (pair?.key as Node | undefined) ?? undefined;
   };
   const raw = top.toJSON() as Record<string, unknown>;

@@ -26,19 +26,9 @@ import type { Transport } from '../../types.js';
 import { canonicalIp } from '../address.js';
 import type { ExcludeList } from '../exclude.js';
 import { readTargets, type TargetItem, type TargetSource } from '../read.js';
+import type { InputFormat } from './names.js';
 
-/** Input formats of `scan --input-format`. */
-export const INPUT_FORMATS = [
-  'auto',
-  'list',
-  'csv',
-  'nmap-xml',
-  'masscan-json',
-  'masscan-list',
-  'zmap-csv',
-] as const;
-/** One of {@link INPUT_FORMATS}. */
-export type InputFormat = (typeof INPUT_FORMATS)[number];
+export { INPUT_FORMATS, type InputFormat } from './names.js';
 
 /** Longest line read from an interop file. Nmap XML host blocks span many lines. */
 const MAX_LINE = 64 * 1024;
