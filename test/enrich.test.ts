@@ -1,5 +1,5 @@
 /**
- * Vendor hints from enterprise numbers and MAC addresses (`src/enrich/`): MAC parsing
+ * Vendor hints from enterprise numbers, MAC addresses and UPnP manufacturers (`src/enrich/`): MAC parsing
  * rules (no multicast, no locally administered, separators only in free text, version-1
  * UUIDs only), OUI lookups against the committed table, enterprise numbers from OIDs, and
  * the hints a host's services yield.
@@ -15,6 +15,7 @@ import {
   vendorHints,
   vendorOfEnterprise,
   vendorOfMac,
+  vendorOfManufacturer,
 } from '../src/enrich/index.js';
 import table from '../src/enrich/oui-table.json' with { type: 'json' };
 import { loadSignatures } from '../src/signatures/loader.js';
@@ -119,5 +120,35 @@ test('enrich: hints of a host, one per vendor, source and service', () => {
       ['synology', 'mac-oui', 1, 'http.body'],
       ['sony', 'mac-oui', 2, 'ddp.host_id'],
     ],
+  );
+});
+
+test('enrich: a UPnP manufacturer names a registry vendor by its spellings, never by a substring', () => {
+  const id = (text: string): string | null => vendorOfManufacturer(library, text)?.id ?? null;
+  // Registry spellings, folded.
+  assert.equal(id('ZyXEL'), 'zyxel');
+  assert.equal(id('Actiontec Electronics, Inc.'), 'actiontec');
+  // Company-form words dropped from the end only.
+  assert.equal(id('Western Digital Corporation'), 'western-digital');
+  assert.equal(id('ASUSTOR Inc.'), 'asustor');
+  assert.equal(id('Zhejiang Uniview Technologies Co., Ltd.'), 'uniview');
+  assert.equal(id('Hanwha Techwin Co., Ltd.'), 'hanwha');
+  // Not a spelling: substrings and placeholders name nobody.
+  assert.equal(id('Linux'), null);
+  assert.equal(id('Belgacom'), null);
+  assert.equal(id('Corporation'), null);
+  assert.equal(id('Sony Computer Entertainment Inc.'), null);
+  assert.equal(id('x'.repeat(200)), null);
+  const hints = vendorHints(library, [
+    {
+      port: 1900,
+      transport: 'udp',
+      protocol: 'ssdp',
+      fields: { 'upnp.manufacturer': 'Sercomm', 'upnp.model_name': 'VD625' },
+    },
+  ]);
+  assert.deepEqual(
+    hints.map((h) => [h.vendor_id, h.source, h.field, h.weight]),
+    [['sercomm', 'upnp-manufacturer', 'upnp.manufacturer', 0.5]],
   );
 });

@@ -1,7 +1,8 @@
 /**
  * The held-out sets: real-world banners written before reading the patterns.
  * test/fixtures/heldout/banners.yaml is the first set; blind.yaml a second one by another
- * author, scored once (blind) after the first set's fixes. The library must keep naming no
+ * author, scored once (blind) after the first set's fixes; blind2.yaml a third, written and
+ * committed before its author read any pattern. The library must keep naming no
  * vendor on their generic banners and keep its accuracy above the floors below.
  */
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ import { FIXTURES } from './support/paths.js';
 
 const SET = path.join(FIXTURES, 'heldout', 'banners.yaml');
 const BLIND = path.join(FIXTURES, 'heldout', 'blind.yaml');
+const BLIND2 = path.join(FIXTURES, 'heldout', 'blind2.yaml');
 
 // Floors: the figures measured after the held-out round (docs/benchmarks.md, library 0.1.0
 // + the fixes of that round: class 221/227 = 97.4 %, vendor 176/182 = 96.7 %, product
@@ -32,6 +34,12 @@ const FLOOR = { class: 0.94, vendor: 0.93, product: 0.9 } as const;
 // 78/79, 68/70 after its misses were fixed; the floors keep a margin of about 3 points. It
 // names no products, so it has no product floor.
 const BLIND_FLOOR = { class: 0.95, vendor: 0.94 } as const;
+
+// The third set scored class 92/133, vendor 71/121 blind (docs/benchmarks.md) and 128/133,
+// 106/121 after its misses were fixed; 7 of the 15 vendor misses left are computers whose
+// OS maker the set names and the library, by design, does not. Floors about 3 points under.
+// Its 8 product labels mostly name models where the library names the line: no floor.
+const BLIND2_FLOOR = { class: 0.93, vendor: 0.84 } as const;
 
 const share = (r: Ratio): number => (r.of === 0 ? 0 : r.hit / r.of);
 
@@ -65,6 +73,24 @@ test('blind held-out set: no false vendor or IoT claim, accuracy above its floor
     assert.ok(
       share(r) >= BLIND_FLOOR[key],
       `${key} accuracy ${formatRatio(r)} fell below ${BLIND_FLOOR[key] * 100} %`,
+    );
+  }
+});
+
+test('third held-out set (blind2): no false vendor or IoT claim, accuracy above its floors', () => {
+  const report = runHeldout(loadSignatures(), loadHeldout(BLIND2));
+  assert.ok(report.entries >= 150, `only ${report.entries} blind2 entries`);
+  const claims = report.results
+    .filter((r) => r.misses.includes('false-vendor') || r.misses.includes('false-iot'))
+    .map((r) => `${r.entry.id}: ${r.got.class} ${r.got.vendor} [${r.got.signatures.join(', ')}]`);
+  assert.deepEqual(claims, [], 'generic banners given a vendor, or computers an IoT class');
+  assert.ok(report.falseVendor.of >= 20, 'the set must keep its generic banners');
+  assert.ok(report.falseIot.of >= 20, 'the set must keep its computers');
+  for (const key of ['class', 'vendor'] as const) {
+    const r = report[key];
+    assert.ok(
+      share(r) >= BLIND2_FLOOR[key],
+      `${key} accuracy ${formatRatio(r)} fell below ${BLIND2_FLOOR[key] * 100} %`,
     );
   }
 });

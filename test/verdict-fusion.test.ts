@@ -123,3 +123,36 @@ test('fusion: a MAC names the maker of a software-only (BusyBox) verdict', () =>
   assert.equal(r.device?.vendor_id, 'hikvision');
   assert.ok((r.device?.confidence ?? 1) <= HINT_ONLY_CEILING);
 });
+
+test('fusion: a UPnP manufacturer brands a class-only IGD verdict; alone it labels the usual class', () => {
+  const ssdp = (fields: Record<string, string>): ServiceInput => ({
+    port: 1900,
+    transport: 'udp',
+    protocol: 'ssdp',
+    fields,
+  });
+  const igd = identifyServices(library, [
+    ssdp({
+      'upnp.device_type': 'urn:schemas-upnp-org:device:InternetGatewayDevice:1',
+      'upnp.manufacturer': 'Technicolor',
+      'upnp.model_name': 'TG789vac v2',
+    }),
+  ]);
+  assert.equal(igd.device?.class, 'router');
+  assert.equal(igd.device?.vendor_id, 'technicolor');
+  assert.ok(igd.device?.signatures.includes('enrich/upnp-manufacturer'));
+  const alone = identifyServices(library, [
+    ssdp({ 'upnp.manufacturer': 'ASUSTOR Inc.', 'upnp.model_name': 'AS6704T' }),
+  ]);
+  assert.equal(alone.device?.vendor_id, 'asustor');
+  assert.equal(alone.device?.class, 'nas');
+  assert.ok((alone.device?.confidence ?? 1) <= HINT_ONLY_CEILING);
+  // A manufacturer the registry does not know names nobody.
+  const unknown = identifyServices(library, [
+    ssdp({
+      'upnp.manufacturer': 'Justin Maggard',
+      'upnp.model_name': 'Windows Media Connect compatible (MiniDLNA)',
+    }),
+  ]);
+  assert.equal(unknown.device?.vendor_id ?? null, null);
+});

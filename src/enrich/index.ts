@@ -1,7 +1,8 @@
 /**
  * Vendor hints: evidence about a host's maker that no signature reads, taken from SNMP
- * enterprise numbers (sysObjectID, SNMPv3 engine ID) and MAC addresses (engine ID, DDP
- * host id, UPnP serial and UUID, MACs printed in banners). The verdict fuses them with the
+ * enterprise numbers (sysObjectID, SNMPv3 engine ID), MAC addresses (engine ID, DDP
+ * host id, UPnP serial and UUID, MACs printed in banners) and the maker a UPnP device
+ * description names (`upnp.manufacturer`) when no signature knows the model. The verdict fuses them with the
  * signatures' labels (`src/match/verdict.ts`): they reinforce a verdict of the same
  * vendor, break ties, turn into alternatives when they disagree, and name the vendor on
  * their own only at modest confidence.
@@ -10,12 +11,14 @@ import type { ServiceInput } from '../match/matcher.js';
 import type { SignatureLibrary } from '../signatures/model.js';
 import { enterpriseOfOid, vendorOfEnterprise } from './enterprise.js';
 import { macOfUuid, macsInText, normalizeMac, vendorOfMac } from './mac.js';
+import { vendorOfManufacturer } from './manufacturer.js';
 
 export { enterpriseOfOid, vendorOfEnterprise } from './enterprise.js';
 export { macOfUuid, macsInText, normalizeMac, ouiTableInfo, vendorOfMac } from './mac.js';
+export { vendorOfManufacturer } from './manufacturer.js';
 
 /** Where a hint came from. */
-export const HINT_SOURCES = ['enterprise-number', 'mac-oui'] as const;
+export const HINT_SOURCES = ['enterprise-number', 'mac-oui', 'upnp-manufacturer'] as const;
 /** One of {@link HINT_SOURCES}. */
 export type HintSource = (typeof HINT_SOURCES)[number];
 
@@ -27,18 +30,22 @@ export type HintSource = (typeof HINT_SOURCES)[number];
 export const HINT_SIGNATURE: Readonly<Record<HintSource, string>> = {
   'enterprise-number': 'enrich/enterprise-number',
   'mac-oui': 'enrich/mac-oui',
+  'upnp-manufacturer': 'enrich/upnp-manufacturer',
 };
 
 /**
  * How far each kind of hint goes. A sysObjectID names the agent's maker (firmware rarely
  * borrows another's subtree); an engine ID's enterprise number is sometimes the SNMP
  * software's (Net-SNMP), which is not a maker and is dropped; a MAC names the interface
- * maker, often an ODM. Calibrated so that alone they stay well short of a signature.
+ * maker, often an ODM; a UPnP manufacturer is the firmware naming its own brand (an OEM
+ * box may carry the brand it is sold under, which is what an analyst labels too).
+ * Calibrated so that alone they stay well short of a signature.
  */
 export const HINT_WEIGHTS = {
   sysObjectID: 0.5,
   engineEnterprise: 0.45,
   mac: 0.4,
+  upnpManufacturer: 0.5,
 } as const;
 
 /** One hint about the maker. */
@@ -127,6 +134,19 @@ export function vendorHints(
           field: 'snmp.engine_enterprise',
           detail: `enterprise ${engine}`,
           weight: HINT_WEIGHTS.engineEnterprise,
+        });
+    }
+    const maker = f['upnp.manufacturer'];
+    if (maker !== undefined) {
+      const vendor = vendorOfManufacturer(library, maker.trim());
+      if (vendor)
+        push({
+          vendor_id: vendor.id,
+          source: 'upnp-manufacturer',
+          service: i,
+          field: 'upnp.manufacturer',
+          detail: `manufacturer ${maker.trim()}`,
+          weight: HINT_WEIGHTS.upnpManufacturer,
         });
     }
     for (const field of MAC_FIELDS) {

@@ -31,7 +31,10 @@ export interface LabelEvidence {
   readonly port: number;
   readonly protocol: string;
   readonly field: string;
-  /** Signature id, or `enrich/enterprise-number` / `enrich/mac-oui` for a vendor hint. */
+  /**
+   * Signature id, or `enrich/enterprise-number` / `enrich/mac-oui` /
+   * `enrich/upnp-manufacturer` for a vendor hint.
+   */
   readonly signature: string;
   /** Evidence item id, or the hint's detail (`enterprise 9`, `MAC 00:11:32:…`). */
   readonly evidence: string;
