@@ -111,8 +111,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const sshd = which('sshd');
   const dropbear = which('dropbear');
   const busybox = which('busybox');
-  const telnetd =
-    busybox && spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.includes('telnetd\n');
+  const applets = busybox ? spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout : '';
+  const telnetd = applets.includes('telnetd\n');
   const exim = which('exim4');
   const debianIssue = existsSync('/etc/issue')
     ? /^Debian GNU\/Linux (?<v>[0-9]{1,2})\b/.exec(readFileSync('/etc/issue', 'utf8'))
@@ -529,6 +529,22 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         'index.html',
       ],
     },
+    {
+      // The web server of router and camera UIs: the test page, and no icon.
+      id: 'busybox-httpd',
+      address: `${PREFIX}.19`,
+      port: 80,
+      transport: 'tcp',
+      missing: /^httpd$/m.test(applets)
+        ? null
+        : 'busybox without the httpd applet (apt-get install busybox-static)',
+      prepare: () => {
+        const site = path.join(dir, 'busybox-www');
+        mkdirSync(site, { recursive: true });
+        writeFileSync(path.join(site, 'index.html'), readFileSync(path.join(www, 'index.html')));
+        return [busybox as string, 'httpd', '-f', '-p', `${PREFIX}.19:80`, '-h', site];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -928,6 +944,24 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       encoding: 'utf8',
     });
     assert.equal(svc.fields['ssh.hostkey_sha256'], keyFingerprint(pub));
+  });
+
+  it('BusyBox httpd: no Server header; its error page names it; embedded', (t) => {
+    const r = serviceOf(t, 'busybox-httpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    // The site has no icon: /favicon.ico got BusyBox's own 404 page.
+    assert.equal(svc.fields['http.error.status'], '404 Not Found');
+    assert.match(svc.fields['http.error.body'] ?? '', /^<HTML><HEAD><TITLE>404 Not Found</);
+    assert.equal(svc.product, 'BusyBox httpd');
+    assert.equal(svc.vendor, 'BusyBox');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, true);
+    assert.equal(host.device?.class, 'unknown-embedded');
+    assert.equal(host.device?.vendor_id ?? null, null);
   });
 
   it('webfs: Server header, version, title', (t) => {
