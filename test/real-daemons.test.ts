@@ -20,6 +20,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -58,16 +59,49 @@ function packageVersion(binary: string): string {
 
 /** Upstream version of the package that owns `binary` (epoch, revision, +dfsg cut). */
 function upstreamVersion(binary: string): string {
-  return packageVersion(binary)
-    .replace(/^[0-9]+:/, '')
-    .replace(/-[^-]*$/, '')
-    .replace(/[+~].*$/, '');
+  return upstreamOf(packageVersion(binary));
 }
 
 /** Debian revision of the package that owns `binary` (`2+deb12u10`). */
 function debianRevision(binary: string): string {
   const full = packageVersion(binary);
   return full.slice(full.lastIndexOf('-') + 1);
+}
+
+/**
+ * Where `.ci/run` unpacks the Debian packages that cannot be installed beside the others
+ * (Postfix, OpenSMTPD and Exim all provide mail-transport-agent; ProFTPD, Pure-FTPd and
+ * vsftpd all provide ftp-server): `apt-get download` and `dpkg -x`, never installed.
+ */
+const DEBS = path.join(tmpdir(), 'thingscan-debs');
+
+/** An unpacked package: its tree, and its version from the .deb's control. */
+interface Unpacked {
+  readonly root: string;
+  /** Full Debian version (`3.7.11-0+deb12u1`). */
+  readonly version: string;
+}
+
+/** `pkg` as `.ci/run` unpacked it (its .deb and tree in {@link DEBS}), or null. */
+function unpacked(pkg: string, file: string): Unpacked | null {
+  const root = path.join(DEBS, pkg);
+  if (!existsSync(path.join(root, file))) return null;
+  const deb = (existsSync(DEBS) ? readdirSync(DEBS) : []).find(
+    (f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'),
+  );
+  if (!deb) return null;
+  const version = execFileSync('dpkg-deb', ['-f', path.join(DEBS, deb), 'Version'], {
+    encoding: 'utf8',
+  }).trim();
+  return { root, version };
+}
+
+/** Upstream part of a Debian version (epoch, revision, +dfsg cut). */
+function upstreamOf(full: string): string {
+  return full
+    .replace(/^[0-9]+:/, '')
+    .replace(/-[^-]*$/, '')
+    .replace(/[+~].*$/, '');
 }
 
 /** OpenSSH-style SHA256 fingerprint (unpadded base64) of an `algo base64 [comment]` line. */
@@ -124,6 +158,9 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   };
   const need = (bin: string | null, pkg: string): string | null =>
     bin ? null : `${pkg} not installed (apt-get install ${pkg}; .ci/run does)`;
+  const postfix = unpacked('postfix', 'usr/lib/postfix/sbin/master');
+  const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
+    u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
   /** A vsftpd on `address`:21 with these extra config lines. */
   function vsftpd(id: string, address: string, extra: readonly string[]): Daemon {
@@ -545,6 +582,74 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return [busybox as string, 'httpd', '-f', '-p', `${PREFIX}.19:80`, '-h', site];
       },
     },
+    {
+      // Postfix from its unpacked .deb: master in the foreground (-d), logging to stdout
+      // (-s), with smtpd and the two services it needs; Debian's own smtpd_banner.
+      id: 'postfix',
+      address: `${PREFIX}.20`,
+      port: 25,
+      transport: 'tcp',
+      missing: needUnpacked(postfix, 'postfix'),
+      prepare: () => {
+        const root = (postfix as Unpacked).root;
+        const libs = path.join(root, 'usr/lib/postfix');
+        const config = path.join(dir, 'postfix');
+        const queue = path.join(dir, 'postfix-queue');
+        // Queue folders master expects; its sockets' folders belong to mail_owner.
+        const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+        for (const sub of ['pid', 'private', 'public', 'data']) {
+          mkdirSync(path.join(queue, sub), { recursive: true });
+          if (sub !== 'pid') chownSync(path.join(queue, sub), nobody, -1);
+        }
+        mkdirSync(config, { recursive: true });
+        const debian = readFileSync(path.join(root, 'usr/share/postfix/main.cf.debian'), 'utf8');
+        const banner = /^smtpd_banner\s*=.*$/m.exec(debian)?.[0] ?? '';
+        writeFileSync(
+          path.join(config, 'main.cf'),
+          [
+            'compatibility_level = 3.6',
+            banner,
+            `queue_directory = ${queue}`,
+            `data_directory = ${queue}/data`,
+            `daemon_directory = ${libs}/sbin`,
+            `shlib_directory = ${libs}`,
+            `meta_directory = ${config}`,
+            // Its daemons find their shared libraries through the unpacked tree.
+            `import_environment = MAIL_CONFIG LANG=C LD_LIBRARY_PATH=${libs}`,
+            // Users of every Debian system (the package's own "postfix" is not created).
+            'mail_owner = nobody',
+            'default_privs = daemon',
+            'setgid_group = mail',
+            'myhostname = mail.example.test',
+            'inet_interfaces = all',
+            'inet_protocols = ipv4',
+            'maillog_file = /dev/stdout',
+            'smtpd_peername_lookup = no',
+            'local_recipient_maps =',
+            'smtpd_relay_restrictions = reject',
+            '',
+          ].join('\n'),
+        );
+        writeFileSync(
+          path.join(config, 'master.cf'),
+          [
+            `${PREFIX}.20:25 inet n - n - - smtpd`,
+            'anvil unix - - n - 1 anvil',
+            'postlog unix-dgram n - n - 1 postlogd',
+            '',
+          ].join('\n'),
+        );
+        return [
+          'env',
+          `LD_LIBRARY_PATH=${libs}`,
+          path.join(libs, 'sbin/master'),
+          '-d',
+          '-s',
+          '-c',
+          config,
+        ];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -962,6 +1067,27 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(host.iot, true);
     assert.equal(host.device?.class, 'unknown-embedded');
     assert.equal(host.device?.vendor_id ?? null, null);
+  });
+
+  it('Postfix (unpacked .deb, Debian banner): greeting, EHLO; a Debian computer; no mail', (t) => {
+    const r = serviceOf(t, 'postfix');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP Postfix (Debian/GNU)');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test\n(?:.*\n)*PIPELINING\n/);
+    assert.equal(svc.product, 'Postfix');
+    // Postfix prints no version unless told to (mail_version in smtpd_banner).
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+    // Its own count of the session's commands: EHLO and QUIT at most, no MAIL/RCPT/AUTH.
+    const log = readFileSync(path.join(dir, 'postfix.log'), 'utf8');
+    assert.match(log, /postfix\/master\[[0-9]+\]: daemon started -- version /);
+    assert.ok(log.includes(`version ${upstreamOf((postfix as Unpacked).version)},`), log);
+    assert.match(log, /disconnect from /);
+    assert.doesNotMatch(log, /\b(?:mail|rcpt|auth|data)=[0-9]/);
   });
 
   it('webfs: Server header, version, title', (t) => {
