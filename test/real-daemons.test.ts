@@ -159,6 +159,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const need = (bin: string | null, pkg: string): string | null =>
     bin ? null : `${pkg} not installed (apt-get install ${pkg}; .ci/run does)`;
   const postfix = unpacked('postfix', 'usr/lib/postfix/sbin/master');
+  const opensmtpd = unpacked('opensmtpd', 'usr/sbin/smtpd');
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
@@ -650,6 +651,45 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         ];
       },
     },
+    {
+      // OpenSMTPD from its unpacked .deb. Its users (opensmtpd, group opensmtpq), chroot
+      // (/var/lib/opensmtpd/empty) and spool (/var/spool/smtpd) are compiled in and belong
+      // to the package: copies of passwd and group with them, and folders of the temporary
+      // folder, are bind-mounted over the system's in this process's own mount namespace.
+      id: 'opensmtpd',
+      address: `${PREFIX}.21`,
+      port: 25,
+      transport: 'tcp',
+      missing: needUnpacked(opensmtpd, 'opensmtpd'),
+      prepare: () => {
+        const base = path.join(dir, 'opensmtpd');
+        mkdirSync(path.join(base, 'spool'), { recursive: true });
+        mkdirSync(path.join(base, 'lib', 'opensmtpd', 'empty'), { recursive: true });
+        const passwd = conf(
+          'opensmtpd-passwd',
+          `${readFileSync('/etc/passwd', 'utf8')}opensmtpd:x:60990:65534::/nonexistent:/usr/sbin/nologin\n` +
+            'opensmtpq:x:60991:60991::/nonexistent:/usr/sbin/nologin\n',
+        );
+        const group = conf(
+          'opensmtpd-group',
+          `${readFileSync('/etc/group', 'utf8')}opensmtpq:x:60991:\n`,
+        );
+        const config = conf(
+          'opensmtpd.conf',
+          `listen on ${PREFIX}.21 port 25 hostname mail.example.test\nmatch from any for any reject\n`,
+        );
+        const mounts = [
+          [passwd, '/etc/passwd'],
+          [group, '/etc/group'],
+          [path.join(base, 'spool'), '/var/spool'],
+          [path.join(base, 'lib'), '/var/lib'],
+        ]
+          .map(([from, to]) => `mount --bind ${from} ${to}`)
+          .join(' && ');
+        const smtpd = path.join((opensmtpd as Unpacked).root, 'usr/sbin/smtpd');
+        return ['sh', '-c', `${mounts} && exec ${smtpd} -d -f ${config}`];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1088,6 +1128,24 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.ok(log.includes(`version ${upstreamOf((postfix as Unpacked).version)},`), log);
     assert.match(log, /disconnect from /);
     assert.doesNotMatch(log, /\b(?:mail|rcpt|auth|data)=[0-9]/);
+  });
+
+  it('OpenSMTPD (unpacked .deb): greeting, EHLO; a computer; no mail', (t) => {
+    const r = serviceOf(t, 'opensmtpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP OpenSMTPD');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test Hello /);
+    assert.equal(svc.product, 'OpenSMTPD');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    const log = readFileSync(path.join(dir, 'opensmtpd.log'), 'utf8');
+    const version = upstreamOf((opensmtpd as Unpacked).version);
+    assert.ok(log.includes(`OpenSMTPD ${version} starting`), log);
+    assert.match(log, /smtp disconnected reason=quit/);
+    assert.doesNotMatch(log, /failed-command|from=<|rcpt=|authentication/i);
   });
 
   it('webfs: Server header, version, title', (t) => {
