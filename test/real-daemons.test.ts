@@ -160,6 +160,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     bin ? null : `${pkg} not installed (apt-get install ${pkg}; .ci/run does)`;
   const postfix = unpacked('postfix', 'usr/lib/postfix/sbin/master');
   const opensmtpd = unpacked('opensmtpd', 'usr/sbin/smtpd');
+  const proftpd = unpacked('proftpd-core', 'usr/sbin/proftpd');
+  const pureftpd = unpacked('pure-ftpd', 'usr/sbin/pure-ftpd');
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
@@ -690,6 +692,54 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return ['sh', '-c', `${mounts} && exec ${smtpd} -d -f ${config}`];
       },
     },
+    {
+      // ProFTPD from its unpacked .deb, with ServerName as Debian's own proftpd.conf sets it.
+      id: 'proftpd',
+      address: `${PREFIX}.22`,
+      port: 21,
+      transport: 'tcp',
+      missing: needUnpacked(proftpd, 'proftpd-core'),
+      prepare: () => {
+        const root = (proftpd as Unpacked).root;
+        const shipped = readFileSync(
+          path.join(root, 'usr/share/proftpd/templates/proftpd.conf'),
+          'utf8',
+        );
+        const config = conf(
+          'proftpd.conf',
+          [
+            /^ServerName\s.*$/m.exec(shipped)?.[0] ?? '',
+            'ServerType standalone',
+            'UseIPv6 off',
+            `DefaultAddress ${PREFIX}.22`,
+            'SocketBindTight on',
+            'Port 21',
+            'User nobody',
+            'Group nogroup',
+            `PidFile ${dir}/proftpd.pid`,
+            `ScoreboardFile ${dir}/proftpd.scoreboard`,
+            'WtmpLog off',
+            'UseReverseDNS off',
+            '',
+          ].join('\n'),
+        );
+        return [path.join(root, 'usr/sbin/proftpd'), '-n', '-c', config];
+      },
+    },
+    {
+      // Pure-FTPd from its unpacked .deb, in the foreground, anonymous logins off (-E).
+      id: 'pure-ftpd',
+      address: `${PREFIX}.23`,
+      port: 21,
+      transport: 'tcp',
+      missing: needUnpacked(pureftpd, 'pure-ftpd'),
+      prepare: () => [
+        path.join((pureftpd as Unpacked).root, 'usr/sbin/pure-ftpd'),
+        '-S',
+        `${PREFIX}.23,21`,
+        '-E',
+      ],
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1146,6 +1196,37 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.ok(log.includes(`OpenSMTPD ${version} starting`), log);
     assert.match(log, /smtp disconnected reason=quit/);
     assert.doesNotMatch(log, /failed-command|from=<|rcpt=|authentication/i);
+  });
+
+  it('ProFTPD (unpacked .deb): greeting names it and Debian; no login', (t) => {
+    const r = serviceOf(t, 'proftpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'ftp');
+    // ServerIdent's default shows no version since 1.3.2: "ProFTPD Server (<ServerName>) [<address>]".
+    assert.equal(svc.fields['ftp.greeting'], `ProFTPD Server (Debian) [${PREFIX}.22]`);
+    assert.equal(svc.product, 'ProFTPD');
+    assert.equal(svc.version, null);
+    // ProFTPD runs on NAS firmware as well as servers: software alone, no device label.
+    assert.equal(host.device, null);
+    assert.equal(host.iot, null);
+    const log = readFileSync(path.join(dir, 'proftpd.log'), 'utf8');
+    const version = upstreamOf((proftpd as Unpacked).version);
+    assert.ok(log.includes(`ProFTPD ${version} (stable)`), log);
+    assert.match(log, /FTP session closed/);
+    assert.doesNotMatch(log, /USER|PASS|Login|authentic/i);
+  });
+
+  it('Pure-FTPd (unpacked .deb): its welcome banner names it', (t) => {
+    const r = serviceOf(t, 'pure-ftpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'ftp');
+    assert.match(svc.fields['ftp.greeting'] ?? '', /^-{9} Welcome to Pure-FTPd \[privsep\]/);
+    assert.equal(svc.product, 'Pure-FTPd');
+    // It prints no version; it logs to syslog only (none in the namespace).
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
   });
 
   it('webfs: Server header, version, title', (t) => {
