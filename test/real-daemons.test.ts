@@ -96,11 +96,15 @@ function unpacked(pkg: string, file: string): Unpacked | null {
   return { root, version };
 }
 
-/** Upstream part of a Debian version (epoch, revision, +dfsg cut). */
+/**
+ * Upstream part of a Debian version (epoch, revision, +dfsg cut); "A+reallyB", Debian's
+ * way of going back to an older upstream, is B.
+ */
 function upstreamOf(full: string): string {
   return full
     .replace(/^[0-9]+:/, '')
     .replace(/-[^-]*$/, '')
+    .replace(/^.*\+really/, '')
     .replace(/[+~].*$/, '');
 }
 
@@ -162,6 +166,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const opensmtpd = unpacked('opensmtpd', 'usr/sbin/smtpd');
   const proftpd = unpacked('proftpd-core', 'usr/sbin/proftpd');
   const pureftpd = unpacked('pure-ftpd', 'usr/sbin/pure-ftpd');
+  const inetutilsFtpd = unpacked('inetutils-ftpd', 'usr/sbin/ftpd');
+  const netkitFtpd = unpacked('ftpd-ssl', 'usr/sbin/in.ftpd');
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
@@ -210,6 +216,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     user: string,
     args: readonly string[],
     setup: () => void = () => {},
+    absent: string | null = need(bin, pkg),
   ): Daemon {
     const superserver = which('inetd');
     return {
@@ -217,7 +224,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       address,
       port,
       transport: 'tcp',
-      missing: need(superserver, 'openbsd-inetd') ?? need(bin, pkg),
+      missing: need(superserver, 'openbsd-inetd') ?? absent,
       prepare: () => {
         setup();
         const name = path.basename(bin as string);
@@ -740,6 +747,29 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         '-E',
       ],
     },
+    // The ftpds of GNU/Linux distributions, from their unpacked .debs (both are ftp-server).
+    inetd(
+      'inetutils-ftpd',
+      `${PREFIX}.24`,
+      21,
+      inetutilsFtpd && path.join(inetutilsFtpd.root, 'usr/sbin/ftpd'),
+      'inetutils-ftpd',
+      'root',
+      [],
+      () => {},
+      needUnpacked(inetutilsFtpd, 'inetutils-ftpd'),
+    ),
+    inetd(
+      'netkit-ftpd',
+      `${PREFIX}.25`,
+      21,
+      netkitFtpd && path.join(netkitFtpd.root, 'usr/sbin/in.ftpd'),
+      'ftpd-ssl',
+      'root',
+      [],
+      () => {},
+      needUnpacked(netkitFtpd, 'ftpd-ssl'),
+    ),
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1228,6 +1258,25 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.version, null);
     assert.equal(host.device, null);
   });
+
+  for (const [id, product, pkg] of [
+    ['inetutils-ftpd', 'inetutils ftpd', () => inetutilsFtpd],
+    ['netkit-ftpd', 'NetKit ftpd', () => netkitFtpd],
+  ] as const) {
+    it(`${product} (unpacked .deb, from inetd): greeting, version; no login`, (t) => {
+      const r = serviceOf(t, id);
+      if (!r) return;
+      const { host, svc } = r;
+      assert.equal(svc.protocol, 'ftp');
+      assert.match(svc.fields['ftp.greeting'] ?? '', / FTP server \(.+\) ready\.$/);
+      assert.equal(svc.product, product);
+      assert.equal(svc.version, upstreamOf((pkg() as Unpacked).version));
+      assert.equal(host.device?.vendor_id ?? null, null);
+      // inetd -d logs each connection; the ftpd itself logs to syslog (none here).
+      const log = readFileSync(path.join(dir, `${id}.log`), 'utf8');
+      assert.match(log, /execv /);
+    });
+  }
 
   it('webfs: Server header, version, title', (t) => {
     const r = serviceOf(t, 'webfs');
