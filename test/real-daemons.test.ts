@@ -168,6 +168,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const pureftpd = unpacked('pure-ftpd', 'usr/sbin/pure-ftpd');
   const inetutilsFtpd = unpacked('inetutils-ftpd', 'usr/sbin/ftpd');
   const netkitFtpd = unpacked('ftpd-ssl', 'usr/sbin/in.ftpd');
+  const netkitTelnetd = unpacked('telnetd-ssl', 'usr/sbin/in.telnetd');
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
@@ -770,6 +771,47 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       () => {},
       needUnpacked(netkitFtpd, 'ftpd-ssl'),
     ),
+    // NetKit telnetd as Debian ships it now (telnetd-ssl; "telnetd" is inetutils'), from
+    // its unpacked .deb: its certificate (the package's postinst makes one) and its login
+    // helper from the unpacked tree.
+    inetd(
+      'netkit-telnetd',
+      `${PREFIX}.26`,
+      23,
+      netkitTelnetd && path.join(netkitTelnetd.root, 'usr/sbin/in.telnetd'),
+      'telnetd-ssl',
+      'root',
+      [
+        '-z',
+        `cert=${path.join(dir, 'telnetd.pem')}`,
+        '-L',
+        netkitTelnetd ? path.join(netkitTelnetd.root, 'usr/lib/telnetlogin') : '',
+      ],
+      () => {
+        const pem = path.join(dir, 'telnetd.pem');
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            // An RSA key: it loads its key with SSL_CTX_use_RSAPrivateKey_file.
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-subj',
+            '/CN=telnetd',
+            '-days',
+            '2',
+            '-keyout',
+            pem,
+            '-out',
+            pem,
+          ],
+          { stdio: 'ignore' },
+        );
+      },
+      needUnpacked(netkitTelnetd, 'telnetd-ssl') ?? need(which('openssl'), 'openssl'),
+    ),
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1277,6 +1319,21 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       assert.match(log, /execv /);
     });
   }
+
+  it('NetKit telnetd (unpacked telnetd-ssl, from inetd): its own opening; a computer', (t) => {
+    const r = serviceOf(t, 'netkit-telnetd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'telnet');
+    // DO NEW-ENVIRON alone, then DO AUTHENTICATION, TTYPE, TSPEED, XDISPLOC.
+    assert.match(svc.fields['telnet.options'] ?? '', /^DO 39,DO 37,DO 24,DO 32,DO 35\b/);
+    assert.match(svc.fields['telnet.prompt'] ?? '', /login:$/);
+    assert.equal(svc.product, 'NetKit telnetd');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.family, 'linux');
+  });
 
   it('webfs: Server header, version, title', (t) => {
     const r = serviceOf(t, 'webfs');
