@@ -169,6 +169,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const inetutilsFtpd = unpacked('inetutils-ftpd', 'usr/sbin/ftpd');
   const netkitFtpd = unpacked('ftpd-ssl', 'usr/sbin/in.ftpd');
   const netkitTelnetd = unpacked('telnetd-ssl', 'usr/sbin/in.telnetd');
+  /** Debian's python3-twisted (a module of Debian's own python3, not any other python). */
+  const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
@@ -812,6 +814,27 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       },
       needUnpacked(netkitTelnetd, 'telnetd-ssl') ?? need(which('openssl'), 'openssl'),
     ),
+    {
+      // A bare Twisted Web, the server under Dreambox/VU+ OpenWebif: no set-top box here.
+      id: 'twisted-web',
+      address: `${PREFIX}.27`,
+      port: 80,
+      transport: 'tcp',
+      missing:
+        existsSync('/usr/bin/python3') && existsSync(twisted)
+          ? null
+          : need(null, 'python3-twisted'),
+      prepare: () => [
+        '/usr/bin/python3',
+        '-m',
+        'twisted',
+        'web',
+        '--listen',
+        `tcp:80:interface=${PREFIX}.27`,
+        '--path',
+        www,
+      ],
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1333,6 +1356,25 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(host.iot, false);
     assert.equal(host.device?.class, 'computer');
     assert.equal(host.device?.os.family, 'linux');
+  });
+
+  it('Twisted Web: Server header, version, title; no set-top box', (t) => {
+    const r = serviceOf(t, 'twisted-web');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(twisted);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `TwistedWeb/${version}`);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    assert.equal(svc.product, 'TwistedWeb');
+    assert.equal(svc.version, version);
+    // The set-top-box signatures read TwistedWeb only beside OpenWebif's own pages.
+    assert.equal(host.device, null);
+    assert.deepEqual(
+      svc.matches.map((m) => m.signature),
+      ['twisted/twistedweb'],
+    );
   });
 
   it('webfs: Server header, version, title', (t) => {
