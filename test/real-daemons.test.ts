@@ -140,7 +140,7 @@ interface Daemon {
 }
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
-const SCAN_PORTS = 'T:21,22,23,25,80,5000,8200,U:161,1900';
+const SCAN_PORTS = 'T:21,22,23,25,80,631,5000,8200,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'thingscan-daemons-'));
@@ -835,6 +835,48 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         www,
       ],
     },
+    {
+      // CUPS's cupsd in the foreground, every file of its own in the temporary folder.
+      id: 'cupsd',
+      address: `${PREFIX}.28`,
+      port: 631,
+      transport: 'tcp',
+      missing: need(which('cupsd'), 'cups-daemon'),
+      prepare: () => {
+        const base = path.join(dir, 'cups');
+        for (const sub of ['root', 'state', 'cache', 'spool', 'log'])
+          mkdirSync(path.join(base, sub), { recursive: true });
+        const files = conf(
+          'cups-files.conf',
+          [
+            `ServerRoot ${base}/root`,
+            `StateDir ${base}/state`,
+            `CacheDir ${base}/cache`,
+            `RequestRoot ${base}/spool`,
+            `TempDir ${base}/spool`,
+            `AccessLog ${base}/log/access_log`,
+            `ErrorLog ${base}/log/error_log`,
+            `PageLog ${base}/log/page_log`,
+            'SystemGroup root',
+            '',
+          ].join('\n'),
+        );
+        const config = conf(
+          'cupsd.conf',
+          [
+            `Listen ${PREFIX}.28:631`,
+            'Browsing Off',
+            'WebInterface Yes',
+            '<Location />',
+            '  Order allow,deny',
+            '  Allow all',
+            '</Location>',
+            '',
+          ].join('\n'),
+        );
+        return [which('cupsd') as string, '-f', '-c', config, '-s', files];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1375,6 +1417,25 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       svc.matches.map((m) => m.signature),
       ['twisted/twistedweb'],
     );
+  });
+
+  it('CUPS cupsd: Server header and page title name it and its version; no login', (t) => {
+    const r = serviceOf(t, 'cupsd');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('cupsd') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.match(svc.fields['http.server'] ?? '', /^CUPS\/[0-9]+\.[0-9]+ IPP\/2\.[01]$/);
+    // cupsd answers a loopback client only for Host "localhost": here its 400 page, titled
+    // like all its pages. A remote scan gets its home page ("Home - CUPS <version>").
+    assert.equal(svc.fields['http.title'], `Bad Request - CUPS v${version}`);
+    assert.equal(svc.product, 'CUPS');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    // Requests refused that early are not in access_log; error_log says why, and no more.
+    const log = readFileSync(path.join(dir, 'cups', 'log', 'error_log'), 'utf8');
+    assert.ok(log.includes(`invalid Host: field "${PREFIX}.28:631"`), log);
+    assert.doesNotMatch(log, /auth|password|POST|PUT/i);
   });
 
   it('webfs: Server header, version, title', (t) => {
