@@ -877,6 +877,47 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return [which('cupsd') as string, '-f', '-c', config, '-s', files];
       },
     },
+    {
+      id: 'h2o',
+      address: `${PREFIX}.29`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('h2o'), 'h2o'),
+      prepare: () => {
+        const config = conf(
+          'h2o.conf',
+          [
+            'listen:',
+            `  host: ${PREFIX}.29`,
+            '  port: 80',
+            `error-log: ${dir}/h2o.err`,
+            'hosts:',
+            '  default:',
+            '    paths:',
+            '      /:',
+            `        file.dir: ${www}`,
+            '',
+          ].join('\n'),
+        );
+        return [which('h2o') as string, '-c', config];
+      },
+    },
+    {
+      id: 'civetweb',
+      address: `${PREFIX}.30`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('civetweb'), 'civetweb'),
+      prepare: () => [
+        which('civetweb') as string,
+        '-listening_ports',
+        `${PREFIX}.30:80`,
+        '-document_root',
+        www,
+        '-access_log_file',
+        path.join(dir, 'civetweb.access'),
+      ],
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1436,6 +1477,41 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     const log = readFileSync(path.join(dir, 'cups', 'log', 'error_log'), 'utf8');
     assert.ok(log.includes(`invalid Host: field "${PREFIX}.28:631"`), log);
     assert.doesNotMatch(log, /auth|password|POST|PUT/i);
+  });
+
+  it('H2O: Server header, version, title and favicon', (t) => {
+    const r = serviceOf(t, 'h2o');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('h2o') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `h2o/${version}`);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    assert.equal(svc.product, 'H2O');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+  });
+
+  it('CivetWeb: no Server header; its ETag and cache header name it', (t) => {
+    const r = serviceOf(t, 'civetweb');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    // Mongoose's ETag: modification time in hex, a dot, the size in decimal.
+    const size = readFileSync(path.join(www, 'index.html')).length;
+    assert.match(svc.fields['http.headers'] ?? '', new RegExp(`\\netag: "[0-9a-f]+\\.${size}"`));
+    assert.equal(svc.product, 'CivetWeb');
+    assert.equal(svc.version, null);
+    assert.equal(host.device?.class, 'unknown-embedded');
+    assert.equal(host.device?.vendor_id ?? null, null);
+    // Its access log: the page and the icon, nothing posted, no credentials.
+    const log = readFileSync(path.join(dir, 'civetweb.access'), 'utf8');
+    assert.match(log, /"GET \/favicon\.ico HTTP\/1\.1" 200 /);
+    assert.doesNotMatch(log, /"(?:POST|PUT) /);
   });
 
   it('webfs: Server header, version, title', (t) => {
