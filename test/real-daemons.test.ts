@@ -22,6 +22,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -140,7 +141,7 @@ interface Daemon {
 }
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
-const SCAN_PORTS = 'T:21,22,23,25,80,631,5000,8200,U:161,1900';
+const SCAN_PORTS = 'T:21,22,23,25,80,631,5000,8200,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'thingscan-daemons-'));
@@ -918,6 +919,32 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         path.join(dir, 'civetweb.access'),
       ],
     },
+    {
+      // Gerbera, a UPnP media server on libupnp. libupnp refuses loopback interfaces, so its
+      // address is on one end of a veth pair made inside its own namespace (both ends stay
+      // there, and go with it); its SSDP socket is a wildcard on udp/1900.
+      id: 'gerbera',
+      address: `${PREFIX}.31`,
+      port: 1900,
+      transport: 'udp',
+      listens: '0.0.0.0:1900',
+      alone: true,
+      missing: need(which('gerbera'), 'gerbera'),
+      prepare: () => {
+        const home = path.join(dir, 'gerbera');
+        mkdirSync(home, { recursive: true });
+        const link = [
+          'ip link add gb0 type veth peer name gb1',
+          `ip addr add ${PREFIX}.31/32 dev gb0`,
+          // No IPv6 link-local address: libupnp would bind it before DAD completes, and fail.
+          'ip link set gb0 addrgenmode none',
+          'ip link set gb1 up',
+          'ip link set gb0 up',
+        ].join(' && ');
+        const gerbera = `${which('gerbera')} --ip ${PREFIX}.31 --port 49152 --home ${home} --cfgdir cfg`;
+        return ['sh', '-c', `${link} && exec ${gerbera}`];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1512,6 +1539,33 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     const log = readFileSync(path.join(dir, 'civetweb.access'), 'utf8');
     assert.match(log, /"GET \/favicon\.ico HTTP\/1\.1" 200 /);
     assert.doesNotMatch(log, /"(?:POST|PUT) /);
+  });
+
+  it('Gerbera (libupnp): SSDP reply from a fresh socket, description, web UI', (t) => {
+    const r = serviceOf(t, 'gerbera');
+    if (!r) return;
+    const { host, svc } = r;
+    // The libupnp it runs on (its own package: libupnp13 on Debian 12), as dpkg knows it.
+    const lib = execFileSync('ldd', [which('gerbera') as string], { encoding: 'utf8' }).match(
+      /libupnp\.so\.[0-9]+ => (\S+)/,
+    )?.[1];
+    assert.ok(lib, 'gerbera links libupnp');
+    const libupnp = upstreamVersion(realpathSync(lib));
+    const release = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    const server = `Linux/${release}, UPnP/1.0, Portable SDK for UPnP devices/${libupnp}`;
+    assert.equal(svc.protocol, 'ssdp');
+    assert.equal(svc.fields['ssdp.server'], server);
+    assert.equal(svc.fields['ssdp.location'], `http://${PREFIX}.31:49152/description.xml`);
+    assert.equal(svc.fields['upnp.device_type'], 'urn:schemas-upnp-org:device:MediaServer:1');
+    assert.equal(svc.fields['upnp.manufacturer'], 'Gerbera Contributors');
+    assert.equal(svc.fields['upnp.model_number'], upstreamVersion(which('gerbera') as string));
+    assert.equal(svc.product, 'Gerbera');
+    const web = host.services.find((s) => s.transport === 'tcp' && s.port === 49152);
+    assert.equal(web?.fields['http.server'], server);
+    assert.equal(web?.fields['http.title'], 'Gerbera');
+    assert.equal(web?.product, 'Gerbera');
+    // A media server on a Linux box: software named, no device class, no maker.
+    assert.equal(host.device, null);
   });
 
   it('webfs: Server header, version, title', (t) => {
