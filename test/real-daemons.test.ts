@@ -1,12 +1,17 @@
 /**
  * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
- * Dropbear, BusyBox telnetd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd,
- * MiniDLNA, MiniUPnPd, webfs, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd
- * run in the foreground from configs written to a temporary folder, inside a private
- * network namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it.
- * Expected versions come from dpkg at test time (the package owning the binary), never from
- * a hard-coded string. Needs root, iproute2 and the packages `.ci/run` installs; a subtest
- * whose daemon is missing is skipped with the reason.
+ * Dropbear, BusyBox telnetd and httpd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim,
+ * Net-SNMP snmpd, MiniDLNA, MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb,
+ * Gerbera, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * foreground from configs written to a temporary folder, inside a private network
+ * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
+ * that conflict with those as Debian packages (Postfix, OpenSMTPD, ProFTPD, Pure-FTPd,
+ * inetutils and NetKit ftpd, NetKit telnetd) run from the trees `.ci/run` unpacks with
+ * `dpkg -x` into {@link DEBS}, never installed.
+ * Expected versions come from dpkg at test time (the package owning the binary, or the
+ * unpacked .deb's control), never from a hard-coded string. Needs root, iproute2 and the
+ * packages `.ci/run` installs or unpacks; a subtest whose daemon is missing is skipped
+ * with the reason.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
