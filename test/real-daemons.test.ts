@@ -5,7 +5,7 @@
  * Gerbera, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
- * that conflict with those as Debian packages (Postfix, OpenSMTPD, ProFTPD, Pure-FTPd,
+ * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, ProFTPD, Pure-FTPd,
  * inetutils and NetKit ftpd, NetKit telnetd) run from the trees `.ci/run` unpacks with
  * `dpkg -x` into {@link DEBS}, never installed.
  * Expected versions come from dpkg at test time (the package owning the binary, or the
@@ -177,6 +177,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const netkitTelnetd = unpacked('telnetd-ssl', 'usr/sbin/in.telnetd');
   /** Debian's python3-twisted (a module of Debian's own python3, not any other python). */
   const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
+  const sendmail = unpacked('sendmail-bin', 'usr/libexec/sendmail/sendmail');
+  const sendmailCf = unpacked('sendmail-cf', 'usr/share/sendmail/cf/m4/cf.m4');
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
@@ -950,6 +952,54 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return ['sh', '-c', `${link} && exec ${gerbera}`];
       },
     },
+    {
+      // Sendmail from its unpacked .debs: sendmail.cf built with m4 from sendmail-cf's own
+      // macros and Debian's OSTYPE (its greeting), run with -bD (foreground); a host name
+      // with a domain (in a UTS namespace of its own) spares its minute-long wait for one.
+      // -X records the SMTP session, its only log here (it logs to syslog otherwise).
+      id: 'sendmail',
+      address: `${PREFIX}.32`,
+      port: 25,
+      transport: 'tcp',
+      missing:
+        needUnpacked(sendmail, 'sendmail-bin') ??
+        needUnpacked(sendmailCf, 'sendmail-cf') ??
+        need(which('m4'), 'm4'),
+      prepare: () => {
+        const cf = path.join((sendmailCf as Unpacked).root, 'usr/share/sendmail/cf');
+        const queue = path.join(dir, 'sendmail-queue');
+        mkdirSync(queue, { recursive: true, mode: 0o700 });
+        const mc = conf(
+          'sendmail.mc',
+          [
+            'divert(-1)dnl',
+            `include(\`${cf}/m4/cf.m4')dnl`,
+            // Debian's OSTYPE includes its autoconf results from /usr/share unless defined.
+            `include(\`${cf}/debian/autoconf.m4')dnl`,
+            "OSTYPE(`debian')dnl",
+            "define(`confDOMAIN_NAME', `mail.example.test')dnl",
+            `define(\`QUEUE_DIR', \`${queue}')dnl`,
+            `define(\`STATUS_FILE', \`${dir}/sendmail.st')dnl`,
+            "define(`confHOST_STATUS_DIRECTORY', `')dnl",
+            `define(\`confPID_FILE', \`${dir}/sendmail.pid')dnl`,
+            `define(\`confCW_FILE', \`-o ${dir}/local-host-names')dnl`,
+            `define(\`confCT_FILE', \`-o ${dir}/trusted-users')dnl`,
+            `define(\`confCR_FILE', \`-o ${dir}/relay-domains')dnl`,
+            "define(`ALIAS_FILE', `')dnl",
+            "define(`confDEAD_LETTER_DROP', `')dnl",
+            "define(`confDONT_PROBE_INTERFACES', `True')dnl",
+            "FEATURE(`no_default_msa')dnl",
+            `DAEMON_OPTIONS(\`Family=inet, Name=MTA-v4, Addr=${PREFIX}.32, Port=smtp')dnl`,
+            "MAILER(`smtp')dnl",
+            '',
+          ].join('\n'),
+        );
+        const config = conf('sendmail.cf', execFileSync('m4', [mc], { encoding: 'utf8' }));
+        const bin = path.join((sendmail as Unpacked).root, 'usr/libexec/sendmail/sendmail');
+        const run = `exec ${bin} -bD -C ${config} -X ${dir}/sendmail.traffic`;
+        return ['unshare', '--uts', 'sh', '-c', `hostname mail.example.test && ${run}`];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1571,6 +1621,31 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(web?.product, 'Gerbera');
     // A media server on a Linux box: software named, no device class, no maker.
     assert.equal(host.device, null);
+  });
+
+  it('Sendmail (unpacked .debs, Debian greeting): version; a computer; no mail, no AUTH', (t) => {
+    const r = serviceOf(t, 'sendmail');
+    if (!r) return;
+    const { host, svc } = r;
+    const full = (sendmail as Unpacked).version;
+    const version = upstreamOf(full);
+    const revision = full.slice(full.lastIndexOf('-') + 1);
+    assert.equal(svc.protocol, 'smtp');
+    assert.ok(
+      svc.fields['smtp.greeting']?.startsWith(
+        `mail.example.test ESMTP Sendmail ${version}/${version}/Debian-${revision}; `,
+      ),
+      svc.fields['smtp.greeting'],
+    );
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test Hello /);
+    assert.equal(svc.product, 'Sendmail');
+    assert.equal(svc.version, version);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    // Its own transcript of the session: EHLO (and QUIT), nothing else asked.
+    const traffic = readFileSync(path.join(dir, 'sendmail.traffic'), 'utf8');
+    assert.match(traffic, /<<< EHLO /);
+    assert.doesNotMatch(traffic, /<<< (?:MAIL|RCPT|DATA|AUTH|VRFY|EXPN)\b/i);
   });
 
   it('webfs: Server header, version, title', (t) => {
