@@ -5,7 +5,7 @@
  * Gerbera, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
- * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, ProFTPD, Pure-FTPd,
+ * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
  * inetutils and NetKit ftpd, NetKit telnetd) run from the trees `.ci/run` unpacks with
  * `dpkg -x` into {@link DEBS}, never installed.
  * Expected versions come from dpkg at test time (the package owning the binary, or the
@@ -179,6 +179,9 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
   const sendmail = unpacked('sendmail-bin', 'usr/libexec/sendmail/sendmail');
   const sendmailCf = unpacked('sendmail-cf', 'usr/share/sendmail/cf/m4/cf.m4');
+  const courier = unpacked('courier-mta', 'usr/lib/courier/courier/modules/esmtp/courieresmtpd');
+  const courierBase = unpacked('courier-base', 'usr/sbin/couriertcpd');
+  const courierAuth = unpacked('courier-authlib', 'usr/lib/libcourierauth.so.0');
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
@@ -1000,6 +1003,41 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return ['unshare', '--uts', 'sh', '-c', `hostname mail.example.test && ${run}`];
       },
     },
+    {
+      // Courier's ESMTP daemon from its unpacked .debs, under its own couriertcpd (which
+      // gives it the client's address), its libraries from the unpacked courier-authlib.
+      id: 'courier',
+      address: `${PREFIX}.33`,
+      port: 25,
+      transport: 'tcp',
+      missing:
+        needUnpacked(courier, 'courier-mta') ??
+        needUnpacked(courierBase, 'courier-base') ??
+        needUnpacked(courierAuth, 'courier-authlib'),
+      prepare: () => {
+        const esmtpd = path.join(
+          (courier as Unpacked).root,
+          'usr/lib/courier/courier/modules/esmtp/courieresmtpd',
+        );
+        const tcpd = [
+          path.join((courierBase as Unpacked).root, 'usr/sbin/couriertcpd'),
+          `-address=${PREFIX}.33`,
+          '-nodnslookup',
+          '-noidentlookup',
+          `-stderr=${dir}/courier.err`,
+          '25',
+          esmtpd,
+        ].join(' ');
+        const libs = path.join((courierAuth as Unpacked).root, 'usr/lib');
+        return [
+          'unshare',
+          '--uts',
+          'sh',
+          '-c',
+          `hostname mail.example.test && LD_LIBRARY_PATH=${libs} exec ${tcpd}`,
+        ];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1646,6 +1684,22 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     const traffic = readFileSync(path.join(dir, 'sendmail.traffic'), 'utf8');
     assert.match(traffic, /<<< EHLO /);
     assert.doesNotMatch(traffic, /<<< (?:MAIL|RCPT|DATA|AUTH|VRFY|EXPN)\b/i);
+  });
+
+  it('Courier (unpacked .debs): its EHLO names it; a computer; no mail', (t) => {
+    const r = serviceOf(t, 'courier');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    // Its greeting names nothing but the host; its EHLO keywords name Courier.
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /\nXVERP=Courier\n/);
+    assert.equal(svc.product, 'Courier');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    const err = path.join(dir, 'courier.err');
+    assert.doesNotMatch(existsSync(err) ? readFileSync(err, 'utf8') : '', /MAIL|RCPT|AUTH/);
   });
 
   it('webfs: Server header, version, title', (t) => {
