@@ -1038,6 +1038,32 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         ];
       },
     },
+    {
+      // The same web server behind Basic authentication (httpd.conf "/:user:password"), as
+      // router UIs run it, with its default realm; -vv logs each request and its answer.
+      id: 'busybox-httpd-auth',
+      address: `${PREFIX}.34`,
+      port: 80,
+      transport: 'tcp',
+      missing: /^httpd$/m.test(applets)
+        ? null
+        : 'busybox without the httpd applet (apt-get install busybox-static)',
+      prepare: () => {
+        const config = conf('busybox-httpd.conf', `/:admin:${randomBytes(8).toString('hex')}\n`);
+        return [
+          busybox as string,
+          'httpd',
+          '-f',
+          '-vv',
+          '-p',
+          `${PREFIX}.34:80`,
+          '-h',
+          www,
+          '-c',
+          config,
+        ];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1700,6 +1726,26 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(host.device?.class, 'computer');
     const err = path.join(dir, 'courier.err');
     assert.doesNotMatch(existsSync(err) ? readFileSync(err, 'utf8') : '', /MAIL|RCPT|AUTH/);
+  });
+
+  it('BusyBox httpd behind Basic authentication: its 401 page and realm name it; no login', (t) => {
+    const r = serviceOf(t, 'busybox-httpd-auth');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.fields['http.status'], '401 Unauthorized');
+    assert.equal(svc.fields['http.realm'], 'Web Server Authentication');
+    assert.match(svc.fields['http.body'] ?? '', /^<HTML><HEAD><TITLE>401 Unauthorized<\/TITLE>/);
+    assert.equal(svc.product, 'BusyBox httpd');
+    assert.equal(host.device?.class, 'unknown-embedded');
+    // Two requests, both refused: the scanner sent no credentials.
+    const log = readFileSync(path.join(dir, 'busybox-httpd-auth.log'), 'utf8');
+    assert.deepEqual(
+      log
+        .split('\n')
+        .filter((l) => /: (?:url|response):/.test(l))
+        .map((l) => l.replace(/^\S+: /, '')),
+      ['url:/', 'response:401', 'url:/favicon.ico', 'response:401'],
+    );
   });
 
   it('webfs: Server header, version, title', (t) => {
