@@ -12,7 +12,8 @@
  *   most 2 paths that a softmatched signature declares, the same way on the same port.
  * Records: `http.status`, `http.server`, `http.headers`, `http.title`, `http.realm`,
  *   `http.generator`, `http.body` (first 16 KiB), `http.favicon_md5`, `http.favicon_mmh3`
- *   — of the final page — plus `http.location` (the first Location seen, followed or not)
+ *   — of the final page — `http.error.status` and `http.error.body` (first 1 KiB) when
+ *   `/favicon.ico` got a non-2xx answer (the server's error page), plus `http.location` (the first Location seen, followed or not)
  *   and `http.redirects` (hops followed); after follow-ups, `http.followup.path`,
  *   `http.followup.status` and `http.followup.body` (first 16 KiB).
  * Never: sends credentials or an Authorization header, follows a redirect to another
@@ -38,6 +39,8 @@ import type {
 export const BODY_CAP = 64 * 1024;
 /** Bytes of body kept in `http.body`. */
 export const BODY_FIELD_CAP = 16 * 1024;
+/** Bytes of an error page kept in `http.error.body`: error pages are short. */
+export const ERROR_BODY_FIELD_CAP = 1024;
 /** Largest header block we parse (undici rejects bigger ones as a protocol error). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** Interim (1xx) responses tolerated before the real one; real servers send one or two. */
@@ -177,6 +180,14 @@ async function pageAndIcon(
     ) {
       fields['http.favicon_md5'] = createHash('md5').update(icon.body).digest('hex');
       fields['http.favicon_mmh3'] = String(faviconMmh3(icon.body));
+    } else if (icon.kind === 'response' && icon.statusCode >= 300) {
+      // No icon: the server's own error page, which often names it when nothing else
+      // does (BusyBox httpd sends no Server header). Costs no request of its own.
+      fields['http.error.status'] = statusText(icon);
+      if (icon.body.length > 0) {
+        const keep = Math.min(icon.body.length, ERROR_BODY_FIELD_CAP, cap);
+        fields['http.error.body'] = icon.body.toString('latin1', 0, keep);
+      }
     }
   }
   const headerText = fields['http.headers'];
@@ -221,9 +232,7 @@ export async function followupSession(
   if (kept) {
     const { path, res } = kept;
     fields['http.followup.path'] = path;
-    fields['http.followup.status'] = res.reason
-      ? `${res.statusCode} ${res.reason}`
-      : String(res.statusCode);
+    fields['http.followup.status'] = statusText(res);
     if (res.body.length > 0) {
       const keep = Math.min(res.body.length, BODY_FIELD_CAP, cap);
       fields['http.followup.body'] = res.body.toString('latin1', 0, keep);
@@ -301,7 +310,7 @@ export function extractGenerator(body: Buffer): string | null {
 
 function responseFields(res: HttpResponse, bodyFieldCap: number): Record<string, string> {
   const fields: Record<string, string> = {};
-  fields['http.status'] = res.reason ? `${res.statusCode} ${res.reason}` : String(res.statusCode);
+  fields['http.status'] = statusText(res);
   const server = header(res, 'server');
   if (server !== null) fields['http.server'] = server;
   if (res.headers.length > 0) {
@@ -325,6 +334,11 @@ function responseFields(res: HttpResponse, bodyFieldCap: number): Record<string,
   const location = header(res, 'location');
   if (location !== null) fields['http.location'] = location;
   return fields;
+}
+
+/** Status code and reason, e.g. "404 Not Found". */
+function statusText(res: HttpResponse): string {
+  return res.reason ? `${res.statusCode} ${res.reason}` : String(res.statusCode);
 }
 
 /** First value of a header, or null. */

@@ -2,8 +2,10 @@
  * SSDP / UPnP probe (UDP), for routers, media renderers, TVs, NAS boxes and hubs.
  *
  * Ports: udp/1900.
- * Sends: one unicast `M-SEARCH * HTTP/1.1` datagram to the target only (`MAN:
- *   "ssdp:discover"`, `ST: upnp:rootdevice`, `MX: 1`), never to a multicast group; then,
+ * Sends: one unicast `M-SEARCH * HTTP/1.1` datagram to the target only (`HOST:
+ *   239.255.255.250:1900` as libupnp requires, `MAN: "ssdp:discover"`, `ST:
+ *   upnp:rootdevice`, `MX: 1`), never to a multicast group; the reply may come from
+ *   another port of the target (libupnp answers from a fresh socket); then,
  *   only when the reply's LOCATION is an `http://` URL on the target's own address, one
  *   `GET` of that path on a rate-limited TCP connection to that port of the target.
  * Records: `ssdp.server`, `ssdp.location`, `ssdp.st`, `ssdp.usn`; from the device
@@ -26,12 +28,16 @@ const MAX_REPLY_BYTES = 4096;
 /** Characters kept of one description value. */
 const MAX_VALUE = 256;
 
-/** The M-SEARCH request, as a datagram for `host:port`. */
-export function mSearch(host: string, port: number): Buffer {
-  const h = net.isIPv6(host) ? `[${host}]` : host;
+/**
+ * The M-SEARCH request. Sent unicast to the target, it still names the SSDP group in HOST,
+ * as multicast searches do: libupnp (the "Portable SDK for UPnP devices" of countless
+ * routers, NAS boxes and TVs) drops an M-SEARCH whose HOST is anything else, and the
+ * other stacks (miniupnpd, MiniDLNA) do not look at it.
+ */
+export function mSearch(): Buffer {
   return Buffer.from(
     'M-SEARCH * HTTP/1.1\r\n' +
-      `HOST: ${h}:${port}\r\n` +
+      'HOST: 239.255.255.250:1900\r\n' +
       'MAN: "ssdp:discover"\r\n' +
       'MX: 1\r\n' +
       'ST: upnp:rootdevice\r\n\r\n',
@@ -132,10 +138,13 @@ async function runSsdp(ctx: ProbeContext): Promise<ProbeOutput> {
   const reply = await udpExchange({
     host: ctx.host,
     port: ctx.port,
-    payload: mSearch(ctx.host, ctx.port),
+    payload: mSearch(),
     timeoutMs: ctx.timeouts.readMs,
     maxBytes: Math.min(MAX_REPLY_BYTES, ctx.maxBytes),
     signal: ctx.signal,
+    // libupnp answers from a fresh socket of its own, not from port 1900: an SSDP reply
+    // from another port of the target counts too.
+    otherPortReply: (message) => parseSsdpReply(message) !== null,
   });
   if (reply === null) return { status: 'io-timeout', fields: {}, banner: null };
   const headers = parseSsdpReply(reply);

@@ -196,12 +196,46 @@ test('http: a same-origin redirect is followed once; its Location is recorded', 
     assert.equal(result.fields['http.location'], '/cgi-bin/login.cgi');
     assert.equal(result.fields['http.redirects'], '1');
     assert.equal(result.fields['http.favicon_md5'], undefined, 'a 404 icon is not hashed');
+    // The icon's 404 is recorded as the server's error page (empty here: no body field).
+    assert.equal(result.fields['http.error.status'], '404 Not Found');
+    assert.equal(result.fields['http.error.body'], undefined);
     assert.deepEqual(
       srv.seen.map((s) => s.url),
       ['/', '/cgi-bin/login.cgi', '/favicon.ico'],
     );
   } finally {
     await srv.close();
+  }
+});
+
+test('http: no icon: the error page is recorded, its first KiB only; a 2xx icon records none', async () => {
+  const page = `<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD>\n${'x'.repeat(3000)}`;
+  const srv = await httpServer((req, res) => {
+    if (req.url === '/favicon.ico') {
+      res.writeHead(404, { 'Content-Type': 'text/html' });
+      res.end(page);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<title>Camera</title>');
+  });
+  const withIcon = await httpServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': req.url === '/' ? 'text/html' : 'image/x-icon' });
+    res.end(req.url === '/' ? '<title>Camera</title>' : ICON);
+  });
+  try {
+    const result = await probePort(HOST, srv.port);
+    assert.equal(result.status, 'ok');
+    assert.equal(result.fields['http.status'], '200 OK');
+    assert.equal(result.fields['http.error.status'], '404 Not Found');
+    assert.equal(result.fields['http.error.body'], page.slice(0, 1024));
+    const icon = await probePort(HOST, withIcon.port);
+    assert.ok(icon.fields['http.favicon_md5']);
+    assert.equal(icon.fields['http.error.status'], undefined);
+    assert.equal(icon.fields['http.error.body'], undefined);
+  } finally {
+    await srv.close();
+    await withIcon.close();
   }
 });
 

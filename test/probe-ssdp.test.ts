@@ -133,6 +133,8 @@ test('M-SEARCH to the target, reply fields, description from the target itself',
     const request = udp.requests[0]?.toString('latin1') ?? '';
     assert.equal(udp.requests.length, 1);
     assert.match(request, /^M-SEARCH \* HTTP\/1\.1\r\n/);
+    // The group in HOST, as multicast searches say it (libupnp drops any other).
+    assert.match(request, /\r\nHOST: 239\.255\.255\.250:1900\r\n/);
     assert.match(request, /\r\nMAN: "ssdp:discover"\r\n/);
     assert.match(request, /\r\nST: upnp:rootdevice\r\n/);
     assert.match(request, /\r\nMX: 1\r\n/);
@@ -220,6 +222,33 @@ test('parseDescription: an element opening right after another is read (minified
   assert.deepEqual(parseDescription('<a><b><c><modelName>M</modelName></c></b></a>'), {
     'upnp.model_name': 'M',
   });
+});
+
+test('libupnp: the reply comes from a fresh socket of the target, not from the port asked', async () => {
+  const listener = dgram.createSocket('udp4');
+  const fresh = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => fresh.bind(0, '127.0.0.1', resolve));
+  const libupnp =
+    'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\n' +
+    'LOCATION: http://192.0.2.1:49152/description.xml\r\n' +
+    'SERVER: Linux/6.1.0, UPnP/1.0, Portable SDK for UPnP devices/1.8.4\r\n' +
+    'ST: upnp:rootdevice\r\nUSN: uuid:31a43310-107d-4193-b270-e95a59f7beab::upnp:rootdevice\r\n\r\n';
+  listener.on('message', (msg, rinfo) => {
+    // libupnp drops an M-SEARCH whose HOST is not the group.
+    if (!msg.toString('latin1').includes('\r\nHOST: 239.255.255.250:1900\r\n')) return;
+    fresh.send(Buffer.from(libupnp, 'latin1'), rinfo.port, rinfo.address);
+  });
+  try {
+    const result = await runSsdp('127.0.0.1', listener.address().port);
+    assert.equal(result.status, 'ok');
+    assert.equal(
+      result.fields['ssdp.server'],
+      'Linux/6.1.0, UPnP/1.0, Portable SDK for UPnP devices/1.8.4',
+    );
+  } finally {
+    for (const s of [listener, fresh]) await new Promise<void>((r) => s.close(() => r()));
+  }
 });
 
 test('no reply: io-timeout (the engine leaves such UDP ports out)', async () => {

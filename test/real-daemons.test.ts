@@ -1,12 +1,17 @@
 /**
  * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
- * Dropbear, BusyBox telnetd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd,
- * MiniDLNA, MiniUPnPd, webfs, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd
- * run in the foreground from configs written to a temporary folder, inside a private
- * network namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it.
- * Expected versions come from dpkg at test time (the package owning the binary), never from
- * a hard-coded string. Needs root, iproute2 and the packages `.ci/run` installs; a subtest
- * whose daemon is missing is skipped with the reason.
+ * Dropbear, BusyBox telnetd and httpd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim,
+ * Net-SNMP snmpd, MiniDLNA, MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb,
+ * Gerbera, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * foreground from configs written to a temporary folder, inside a private network
+ * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
+ * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
+ * inetutils and NetKit ftpd, NetKit telnetd) run from the trees `.ci/run` unpacks with
+ * `dpkg -x` into {@link DEBS}, never installed.
+ * Expected versions come from dpkg at test time (the package owning the binary, or the
+ * unpacked .deb's control), never from a hard-coded string. Needs root, iproute2 and the
+ * packages `.ci/run` installs or unpacks; a subtest whose daemon is missing is skipped
+ * with the reason.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -20,7 +25,9 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -58,16 +65,53 @@ function packageVersion(binary: string): string {
 
 /** Upstream version of the package that owns `binary` (epoch, revision, +dfsg cut). */
 function upstreamVersion(binary: string): string {
-  return packageVersion(binary)
-    .replace(/^[0-9]+:/, '')
-    .replace(/-[^-]*$/, '')
-    .replace(/[+~].*$/, '');
+  return upstreamOf(packageVersion(binary));
 }
 
 /** Debian revision of the package that owns `binary` (`2+deb12u10`). */
 function debianRevision(binary: string): string {
   const full = packageVersion(binary);
   return full.slice(full.lastIndexOf('-') + 1);
+}
+
+/**
+ * Where `.ci/run` unpacks the Debian packages that cannot be installed beside the others
+ * (Postfix, OpenSMTPD and Exim all provide mail-transport-agent; ProFTPD, Pure-FTPd and
+ * vsftpd all provide ftp-server): `apt-get download` and `dpkg -x`, never installed.
+ */
+const DEBS = path.join(tmpdir(), 'thingscan-debs');
+
+/** An unpacked package: its tree, and its version from the .deb's control. */
+interface Unpacked {
+  readonly root: string;
+  /** Full Debian version (`3.7.11-0+deb12u1`). */
+  readonly version: string;
+}
+
+/** `pkg` as `.ci/run` unpacked it (its .deb and tree in {@link DEBS}), or null. */
+function unpacked(pkg: string, file: string): Unpacked | null {
+  const root = path.join(DEBS, pkg);
+  if (!existsSync(path.join(root, file))) return null;
+  const deb = (existsSync(DEBS) ? readdirSync(DEBS) : []).find(
+    (f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'),
+  );
+  if (!deb) return null;
+  const version = execFileSync('dpkg-deb', ['-f', path.join(DEBS, deb), 'Version'], {
+    encoding: 'utf8',
+  }).trim();
+  return { root, version };
+}
+
+/**
+ * Upstream part of a Debian version (epoch, revision, +dfsg cut); "A+reallyB", Debian's
+ * way of going back to an older upstream, is B.
+ */
+function upstreamOf(full: string): string {
+  return full
+    .replace(/^[0-9]+:/, '')
+    .replace(/-[^-]*$/, '')
+    .replace(/^.*\+really/, '')
+    .replace(/[+~].*$/, '');
 }
 
 /** OpenSSH-style SHA256 fingerprint (unpadded base64) of an `algo base64 [comment]` line. */
@@ -102,7 +146,7 @@ interface Daemon {
 }
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
-const SCAN_PORTS = 'T:21,22,23,25,80,5000,8200,U:161,1900';
+const SCAN_PORTS = 'T:21,22,23,25,80,631,5000,8200,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'thingscan-daemons-'));
@@ -111,8 +155,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const sshd = which('sshd');
   const dropbear = which('dropbear');
   const busybox = which('busybox');
-  const telnetd =
-    busybox && spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.includes('telnetd\n');
+  const applets = busybox ? spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout : '';
+  const telnetd = applets.includes('telnetd\n');
   const exim = which('exim4');
   const debianIssue = existsSync('/etc/issue')
     ? /^Debian GNU\/Linux (?<v>[0-9]{1,2})\b/.exec(readFileSync('/etc/issue', 'utf8'))
@@ -124,6 +168,22 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   };
   const need = (bin: string | null, pkg: string): string | null =>
     bin ? null : `${pkg} not installed (apt-get install ${pkg}; .ci/run does)`;
+  const postfix = unpacked('postfix', 'usr/lib/postfix/sbin/master');
+  const opensmtpd = unpacked('opensmtpd', 'usr/sbin/smtpd');
+  const proftpd = unpacked('proftpd-core', 'usr/sbin/proftpd');
+  const pureftpd = unpacked('pure-ftpd', 'usr/sbin/pure-ftpd');
+  const inetutilsFtpd = unpacked('inetutils-ftpd', 'usr/sbin/ftpd');
+  const netkitFtpd = unpacked('ftpd-ssl', 'usr/sbin/in.ftpd');
+  const netkitTelnetd = unpacked('telnetd-ssl', 'usr/sbin/in.telnetd');
+  /** Debian's python3-twisted (a module of Debian's own python3, not any other python). */
+  const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
+  const sendmail = unpacked('sendmail-bin', 'usr/libexec/sendmail/sendmail');
+  const sendmailCf = unpacked('sendmail-cf', 'usr/share/sendmail/cf/m4/cf.m4');
+  const courier = unpacked('courier-mta', 'usr/lib/courier/courier/modules/esmtp/courieresmtpd');
+  const courierBase = unpacked('courier-base', 'usr/sbin/couriertcpd');
+  const courierAuth = unpacked('courier-authlib', 'usr/lib/libcourierauth.so.0');
+  const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
+    u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
 
   /** A vsftpd on `address`:21 with these extra config lines. */
   function vsftpd(id: string, address: string, extra: readonly string[]): Daemon {
@@ -170,6 +230,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     user: string,
     args: readonly string[],
     setup: () => void = () => {},
+    absent: string | null = need(bin, pkg),
   ): Daemon {
     const superserver = which('inetd');
     return {
@@ -177,7 +238,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       address,
       port,
       transport: 'tcp',
-      missing: need(superserver, 'openbsd-inetd') ?? need(bin, pkg),
+      missing: need(superserver, 'openbsd-inetd') ?? absent,
       prepare: () => {
         setup();
         const name = path.basename(bin as string);
@@ -528,6 +589,480 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         '-f',
         'index.html',
       ],
+    },
+    {
+      // The web server of router and camera UIs: the test page, and no icon.
+      id: 'busybox-httpd',
+      address: `${PREFIX}.19`,
+      port: 80,
+      transport: 'tcp',
+      missing: /^httpd$/m.test(applets)
+        ? null
+        : 'busybox without the httpd applet (apt-get install busybox-static)',
+      prepare: () => {
+        const site = path.join(dir, 'busybox-www');
+        mkdirSync(site, { recursive: true });
+        writeFileSync(path.join(site, 'index.html'), readFileSync(path.join(www, 'index.html')));
+        return [busybox as string, 'httpd', '-f', '-p', `${PREFIX}.19:80`, '-h', site];
+      },
+    },
+    {
+      // Postfix from its unpacked .deb: master in the foreground (-d), logging to stdout
+      // (-s), with smtpd and the two services it needs; Debian's own smtpd_banner.
+      id: 'postfix',
+      address: `${PREFIX}.20`,
+      port: 25,
+      transport: 'tcp',
+      missing: needUnpacked(postfix, 'postfix'),
+      prepare: () => {
+        const root = (postfix as Unpacked).root;
+        const libs = path.join(root, 'usr/lib/postfix');
+        const config = path.join(dir, 'postfix');
+        const queue = path.join(dir, 'postfix-queue');
+        // Queue folders master expects; its sockets' folders belong to mail_owner.
+        const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+        for (const sub of ['pid', 'private', 'public', 'data']) {
+          mkdirSync(path.join(queue, sub), { recursive: true });
+          if (sub !== 'pid') chownSync(path.join(queue, sub), nobody, -1);
+        }
+        mkdirSync(config, { recursive: true });
+        const debian = readFileSync(path.join(root, 'usr/share/postfix/main.cf.debian'), 'utf8');
+        const banner = /^smtpd_banner\s*=.*$/m.exec(debian)?.[0] ?? '';
+        writeFileSync(
+          path.join(config, 'main.cf'),
+          [
+            'compatibility_level = 3.6',
+            banner,
+            `queue_directory = ${queue}`,
+            `data_directory = ${queue}/data`,
+            `daemon_directory = ${libs}/sbin`,
+            `shlib_directory = ${libs}`,
+            `meta_directory = ${config}`,
+            // Its daemons find their shared libraries through the unpacked tree.
+            `import_environment = MAIL_CONFIG LANG=C LD_LIBRARY_PATH=${libs}`,
+            // Users of every Debian system (the package's own "postfix" is not created).
+            'mail_owner = nobody',
+            'default_privs = daemon',
+            'setgid_group = mail',
+            'myhostname = mail.example.test',
+            'inet_interfaces = all',
+            'inet_protocols = ipv4',
+            'maillog_file = /dev/stdout',
+            'smtpd_peername_lookup = no',
+            'local_recipient_maps =',
+            'smtpd_relay_restrictions = reject',
+            '',
+          ].join('\n'),
+        );
+        writeFileSync(
+          path.join(config, 'master.cf'),
+          [
+            `${PREFIX}.20:25 inet n - n - - smtpd`,
+            'anvil unix - - n - 1 anvil',
+            'postlog unix-dgram n - n - 1 postlogd',
+            '',
+          ].join('\n'),
+        );
+        return [
+          'env',
+          `LD_LIBRARY_PATH=${libs}`,
+          path.join(libs, 'sbin/master'),
+          '-d',
+          '-s',
+          '-c',
+          config,
+        ];
+      },
+    },
+    {
+      // OpenSMTPD from its unpacked .deb. Its users (opensmtpd, group opensmtpq), chroot
+      // (/var/lib/opensmtpd/empty) and spool (/var/spool/smtpd) are compiled in and belong
+      // to the package: copies of passwd and group with them, and folders of the temporary
+      // folder, are bind-mounted over the system's in this process's own mount namespace.
+      id: 'opensmtpd',
+      address: `${PREFIX}.21`,
+      port: 25,
+      transport: 'tcp',
+      missing: needUnpacked(opensmtpd, 'opensmtpd'),
+      prepare: () => {
+        const base = path.join(dir, 'opensmtpd');
+        mkdirSync(path.join(base, 'spool'), { recursive: true });
+        mkdirSync(path.join(base, 'lib', 'opensmtpd', 'empty'), { recursive: true });
+        const passwd = conf(
+          'opensmtpd-passwd',
+          `${readFileSync('/etc/passwd', 'utf8')}opensmtpd:x:60990:65534::/nonexistent:/usr/sbin/nologin\n` +
+            'opensmtpq:x:60991:60991::/nonexistent:/usr/sbin/nologin\n',
+        );
+        const group = conf(
+          'opensmtpd-group',
+          `${readFileSync('/etc/group', 'utf8')}opensmtpq:x:60991:\n`,
+        );
+        const config = conf(
+          'opensmtpd.conf',
+          `listen on ${PREFIX}.21 port 25 hostname mail.example.test\nmatch from any for any reject\n`,
+        );
+        const mounts = [
+          [passwd, '/etc/passwd'],
+          [group, '/etc/group'],
+          [path.join(base, 'spool'), '/var/spool'],
+          [path.join(base, 'lib'), '/var/lib'],
+        ]
+          .map(([from, to]) => `mount --bind ${from} ${to}`)
+          .join(' && ');
+        const smtpd = path.join((opensmtpd as Unpacked).root, 'usr/sbin/smtpd');
+        return ['sh', '-c', `${mounts} && exec ${smtpd} -d -f ${config}`];
+      },
+    },
+    {
+      // ProFTPD from its unpacked .deb, with ServerName as Debian's own proftpd.conf sets it.
+      id: 'proftpd',
+      address: `${PREFIX}.22`,
+      port: 21,
+      transport: 'tcp',
+      missing: needUnpacked(proftpd, 'proftpd-core'),
+      prepare: () => {
+        const root = (proftpd as Unpacked).root;
+        const shipped = readFileSync(
+          path.join(root, 'usr/share/proftpd/templates/proftpd.conf'),
+          'utf8',
+        );
+        const config = conf(
+          'proftpd.conf',
+          [
+            /^ServerName\s.*$/m.exec(shipped)?.[0] ?? '',
+            'ServerType standalone',
+            'UseIPv6 off',
+            `DefaultAddress ${PREFIX}.22`,
+            'SocketBindTight on',
+            'Port 21',
+            'User nobody',
+            'Group nogroup',
+            `PidFile ${dir}/proftpd.pid`,
+            `ScoreboardFile ${dir}/proftpd.scoreboard`,
+            'WtmpLog off',
+            'UseReverseDNS off',
+            '',
+          ].join('\n'),
+        );
+        return [path.join(root, 'usr/sbin/proftpd'), '-n', '-c', config];
+      },
+    },
+    {
+      // Pure-FTPd from its unpacked .deb, in the foreground, anonymous logins off (-E).
+      id: 'pure-ftpd',
+      address: `${PREFIX}.23`,
+      port: 21,
+      transport: 'tcp',
+      missing: needUnpacked(pureftpd, 'pure-ftpd'),
+      prepare: () => [
+        path.join((pureftpd as Unpacked).root, 'usr/sbin/pure-ftpd'),
+        '-S',
+        `${PREFIX}.23,21`,
+        '-E',
+      ],
+    },
+    // The ftpds of GNU/Linux distributions, from their unpacked .debs (both are ftp-server).
+    inetd(
+      'inetutils-ftpd',
+      `${PREFIX}.24`,
+      21,
+      inetutilsFtpd && path.join(inetutilsFtpd.root, 'usr/sbin/ftpd'),
+      'inetutils-ftpd',
+      'root',
+      [],
+      () => {},
+      needUnpacked(inetutilsFtpd, 'inetutils-ftpd'),
+    ),
+    inetd(
+      'netkit-ftpd',
+      `${PREFIX}.25`,
+      21,
+      netkitFtpd && path.join(netkitFtpd.root, 'usr/sbin/in.ftpd'),
+      'ftpd-ssl',
+      'root',
+      [],
+      () => {},
+      needUnpacked(netkitFtpd, 'ftpd-ssl'),
+    ),
+    // NetKit telnetd as Debian ships it now (telnetd-ssl; "telnetd" is inetutils'), from
+    // its unpacked .deb: its certificate (the package's postinst makes one) and its login
+    // helper from the unpacked tree.
+    inetd(
+      'netkit-telnetd',
+      `${PREFIX}.26`,
+      23,
+      netkitTelnetd && path.join(netkitTelnetd.root, 'usr/sbin/in.telnetd'),
+      'telnetd-ssl',
+      'root',
+      [
+        '-z',
+        `cert=${path.join(dir, 'telnetd.pem')}`,
+        '-L',
+        netkitTelnetd ? path.join(netkitTelnetd.root, 'usr/lib/telnetlogin') : '',
+      ],
+      () => {
+        const pem = path.join(dir, 'telnetd.pem');
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            // An RSA key: it loads its key with SSL_CTX_use_RSAPrivateKey_file.
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-subj',
+            '/CN=telnetd',
+            '-days',
+            '2',
+            '-keyout',
+            pem,
+            '-out',
+            pem,
+          ],
+          { stdio: 'ignore' },
+        );
+      },
+      needUnpacked(netkitTelnetd, 'telnetd-ssl') ?? need(which('openssl'), 'openssl'),
+    ),
+    {
+      // A bare Twisted Web, the server under Dreambox/VU+ OpenWebif: no set-top box here.
+      id: 'twisted-web',
+      address: `${PREFIX}.27`,
+      port: 80,
+      transport: 'tcp',
+      missing:
+        existsSync('/usr/bin/python3') && existsSync(twisted)
+          ? null
+          : need(null, 'python3-twisted'),
+      prepare: () => [
+        '/usr/bin/python3',
+        '-m',
+        'twisted',
+        'web',
+        '--listen',
+        `tcp:80:interface=${PREFIX}.27`,
+        '--path',
+        www,
+      ],
+    },
+    {
+      // CUPS's cupsd in the foreground, every file of its own in the temporary folder.
+      id: 'cupsd',
+      address: `${PREFIX}.28`,
+      port: 631,
+      transport: 'tcp',
+      missing: need(which('cupsd'), 'cups-daemon'),
+      prepare: () => {
+        const base = path.join(dir, 'cups');
+        for (const sub of ['root', 'state', 'cache', 'spool', 'log'])
+          mkdirSync(path.join(base, sub), { recursive: true });
+        const files = conf(
+          'cups-files.conf',
+          [
+            `ServerRoot ${base}/root`,
+            `StateDir ${base}/state`,
+            `CacheDir ${base}/cache`,
+            `RequestRoot ${base}/spool`,
+            `TempDir ${base}/spool`,
+            `AccessLog ${base}/log/access_log`,
+            `ErrorLog ${base}/log/error_log`,
+            `PageLog ${base}/log/page_log`,
+            'SystemGroup root',
+            '',
+          ].join('\n'),
+        );
+        const config = conf(
+          'cupsd.conf',
+          [
+            `Listen ${PREFIX}.28:631`,
+            'Browsing Off',
+            'WebInterface Yes',
+            '<Location />',
+            '  Order allow,deny',
+            '  Allow all',
+            '</Location>',
+            '',
+          ].join('\n'),
+        );
+        return [which('cupsd') as string, '-f', '-c', config, '-s', files];
+      },
+    },
+    {
+      id: 'h2o',
+      address: `${PREFIX}.29`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('h2o'), 'h2o'),
+      prepare: () => {
+        const config = conf(
+          'h2o.conf',
+          [
+            'listen:',
+            `  host: ${PREFIX}.29`,
+            '  port: 80',
+            `error-log: ${dir}/h2o.err`,
+            'hosts:',
+            '  default:',
+            '    paths:',
+            '      /:',
+            `        file.dir: ${www}`,
+            '',
+          ].join('\n'),
+        );
+        return [which('h2o') as string, '-c', config];
+      },
+    },
+    {
+      id: 'civetweb',
+      address: `${PREFIX}.30`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('civetweb'), 'civetweb'),
+      prepare: () => [
+        which('civetweb') as string,
+        '-listening_ports',
+        `${PREFIX}.30:80`,
+        '-document_root',
+        www,
+        '-access_log_file',
+        path.join(dir, 'civetweb.access'),
+      ],
+    },
+    {
+      // Gerbera, a UPnP media server on libupnp. libupnp refuses loopback interfaces, so its
+      // address is on one end of a veth pair made inside its own namespace (both ends stay
+      // there, and go with it); its SSDP socket is a wildcard on udp/1900.
+      id: 'gerbera',
+      address: `${PREFIX}.31`,
+      port: 1900,
+      transport: 'udp',
+      listens: '0.0.0.0:1900',
+      alone: true,
+      missing: need(which('gerbera'), 'gerbera'),
+      prepare: () => {
+        const home = path.join(dir, 'gerbera');
+        mkdirSync(home, { recursive: true });
+        const link = [
+          'ip link add gb0 type veth peer name gb1',
+          `ip addr add ${PREFIX}.31/32 dev gb0`,
+          // No IPv6 link-local address: libupnp would bind it before DAD completes, and fail.
+          'ip link set gb0 addrgenmode none',
+          'ip link set gb1 up',
+          'ip link set gb0 up',
+        ].join(' && ');
+        const gerbera = `${which('gerbera')} --ip ${PREFIX}.31 --port 49152 --home ${home} --cfgdir cfg`;
+        return ['sh', '-c', `${link} && exec ${gerbera}`];
+      },
+    },
+    {
+      // Sendmail from its unpacked .debs: sendmail.cf built with m4 from sendmail-cf's own
+      // macros and Debian's OSTYPE (its greeting), run with -bD (foreground); a host name
+      // with a domain (in a UTS namespace of its own) spares its minute-long wait for one.
+      // -X records the SMTP session, its only log here (it logs to syslog otherwise).
+      id: 'sendmail',
+      address: `${PREFIX}.32`,
+      port: 25,
+      transport: 'tcp',
+      missing:
+        needUnpacked(sendmail, 'sendmail-bin') ??
+        needUnpacked(sendmailCf, 'sendmail-cf') ??
+        need(which('m4'), 'm4'),
+      prepare: () => {
+        const cf = path.join((sendmailCf as Unpacked).root, 'usr/share/sendmail/cf');
+        const queue = path.join(dir, 'sendmail-queue');
+        mkdirSync(queue, { recursive: true, mode: 0o700 });
+        const mc = conf(
+          'sendmail.mc',
+          [
+            'divert(-1)dnl',
+            `include(\`${cf}/m4/cf.m4')dnl`,
+            // Debian's OSTYPE includes its autoconf results from /usr/share unless defined.
+            `include(\`${cf}/debian/autoconf.m4')dnl`,
+            "OSTYPE(`debian')dnl",
+            "define(`confDOMAIN_NAME', `mail.example.test')dnl",
+            `define(\`QUEUE_DIR', \`${queue}')dnl`,
+            `define(\`STATUS_FILE', \`${dir}/sendmail.st')dnl`,
+            "define(`confHOST_STATUS_DIRECTORY', `')dnl",
+            `define(\`confPID_FILE', \`${dir}/sendmail.pid')dnl`,
+            `define(\`confCW_FILE', \`-o ${dir}/local-host-names')dnl`,
+            `define(\`confCT_FILE', \`-o ${dir}/trusted-users')dnl`,
+            `define(\`confCR_FILE', \`-o ${dir}/relay-domains')dnl`,
+            "define(`ALIAS_FILE', `')dnl",
+            "define(`confDEAD_LETTER_DROP', `')dnl",
+            "define(`confDONT_PROBE_INTERFACES', `True')dnl",
+            "FEATURE(`no_default_msa')dnl",
+            `DAEMON_OPTIONS(\`Family=inet, Name=MTA-v4, Addr=${PREFIX}.32, Port=smtp')dnl`,
+            "MAILER(`smtp')dnl",
+            '',
+          ].join('\n'),
+        );
+        const config = conf('sendmail.cf', execFileSync('m4', [mc], { encoding: 'utf8' }));
+        const bin = path.join((sendmail as Unpacked).root, 'usr/libexec/sendmail/sendmail');
+        const run = `exec ${bin} -bD -C ${config} -X ${dir}/sendmail.traffic`;
+        return ['unshare', '--uts', 'sh', '-c', `hostname mail.example.test && ${run}`];
+      },
+    },
+    {
+      // Courier's ESMTP daemon from its unpacked .debs, under its own couriertcpd (which
+      // gives it the client's address), its libraries from the unpacked courier-authlib.
+      id: 'courier',
+      address: `${PREFIX}.33`,
+      port: 25,
+      transport: 'tcp',
+      missing:
+        needUnpacked(courier, 'courier-mta') ??
+        needUnpacked(courierBase, 'courier-base') ??
+        needUnpacked(courierAuth, 'courier-authlib'),
+      prepare: () => {
+        const esmtpd = path.join(
+          (courier as Unpacked).root,
+          'usr/lib/courier/courier/modules/esmtp/courieresmtpd',
+        );
+        const tcpd = [
+          path.join((courierBase as Unpacked).root, 'usr/sbin/couriertcpd'),
+          `-address=${PREFIX}.33`,
+          '-nodnslookup',
+          '-noidentlookup',
+          `-stderr=${dir}/courier.err`,
+          '25',
+          esmtpd,
+        ].join(' ');
+        const libs = path.join((courierAuth as Unpacked).root, 'usr/lib');
+        return [
+          'unshare',
+          '--uts',
+          'sh',
+          '-c',
+          `hostname mail.example.test && LD_LIBRARY_PATH=${libs} exec ${tcpd}`,
+        ];
+      },
+    },
+    {
+      // The same web server behind Basic authentication (httpd.conf "/:user:password"), as
+      // router UIs run it, with its default realm; -vv logs each request and its answer.
+      id: 'busybox-httpd-auth',
+      address: `${PREFIX}.34`,
+      port: 80,
+      transport: 'tcp',
+      missing: /^httpd$/m.test(applets)
+        ? null
+        : 'busybox without the httpd applet (apt-get install busybox-static)',
+      prepare: () => {
+        const config = conf('busybox-httpd.conf', `/:admin:${randomBytes(8).toString('hex')}\n`);
+        return [
+          busybox as string,
+          'httpd',
+          '-f',
+          '-vv',
+          '-p',
+          `${PREFIX}.34:80`,
+          '-h',
+          www,
+          '-c',
+          config,
+        ];
+      },
     },
   ];
 
@@ -928,6 +1463,289 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       encoding: 'utf8',
     });
     assert.equal(svc.fields['ssh.hostkey_sha256'], keyFingerprint(pub));
+  });
+
+  it('BusyBox httpd: no Server header; its error page names it; embedded', (t) => {
+    const r = serviceOf(t, 'busybox-httpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    // The site has no icon: /favicon.ico got BusyBox's own 404 page.
+    assert.equal(svc.fields['http.error.status'], '404 Not Found');
+    assert.match(svc.fields['http.error.body'] ?? '', /^<HTML><HEAD><TITLE>404 Not Found</);
+    assert.equal(svc.product, 'BusyBox httpd');
+    assert.equal(svc.vendor, 'BusyBox');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, true);
+    assert.equal(host.device?.class, 'unknown-embedded');
+    assert.equal(host.device?.vendor_id ?? null, null);
+  });
+
+  it('Postfix (unpacked .deb, Debian banner): greeting, EHLO; a Debian computer; no mail', (t) => {
+    const r = serviceOf(t, 'postfix');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP Postfix (Debian/GNU)');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test\n(?:.*\n)*PIPELINING\n/);
+    assert.equal(svc.product, 'Postfix');
+    // Postfix prints no version unless told to (mail_version in smtpd_banner).
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+    // Its own count of the session's commands: EHLO and QUIT at most, no MAIL/RCPT/AUTH.
+    const log = readFileSync(path.join(dir, 'postfix.log'), 'utf8');
+    assert.match(log, /postfix\/master\[[0-9]+\]: daemon started -- version /);
+    assert.ok(log.includes(`version ${upstreamOf((postfix as Unpacked).version)},`), log);
+    assert.match(log, /disconnect from /);
+    assert.doesNotMatch(log, /\b(?:mail|rcpt|auth|data)=[0-9]/);
+  });
+
+  it('OpenSMTPD (unpacked .deb): greeting, EHLO; a computer; no mail', (t) => {
+    const r = serviceOf(t, 'opensmtpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP OpenSMTPD');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test Hello /);
+    assert.equal(svc.product, 'OpenSMTPD');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    const log = readFileSync(path.join(dir, 'opensmtpd.log'), 'utf8');
+    const version = upstreamOf((opensmtpd as Unpacked).version);
+    assert.ok(log.includes(`OpenSMTPD ${version} starting`), log);
+    assert.match(log, /smtp disconnected reason=quit/);
+    assert.doesNotMatch(log, /failed-command|from=<|rcpt=|authentication/i);
+  });
+
+  it('ProFTPD (unpacked .deb): greeting names it and Debian; no login', (t) => {
+    const r = serviceOf(t, 'proftpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'ftp');
+    // ServerIdent's default shows no version since 1.3.2: "ProFTPD Server (<ServerName>) [<address>]".
+    assert.equal(svc.fields['ftp.greeting'], `ProFTPD Server (Debian) [${PREFIX}.22]`);
+    assert.equal(svc.product, 'ProFTPD');
+    assert.equal(svc.version, null);
+    // ProFTPD runs on NAS firmware as well as servers: software alone, no device label.
+    assert.equal(host.device, null);
+    assert.equal(host.iot, null);
+    const log = readFileSync(path.join(dir, 'proftpd.log'), 'utf8');
+    const version = upstreamOf((proftpd as Unpacked).version);
+    assert.ok(log.includes(`ProFTPD ${version} (stable)`), log);
+    assert.match(log, /FTP session closed/);
+    assert.doesNotMatch(log, /USER|PASS|Login|authentic/i);
+  });
+
+  it('Pure-FTPd (unpacked .deb): its welcome banner names it', (t) => {
+    const r = serviceOf(t, 'pure-ftpd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'ftp');
+    assert.match(svc.fields['ftp.greeting'] ?? '', /^-{9} Welcome to Pure-FTPd \[privsep\]/);
+    assert.equal(svc.product, 'Pure-FTPd');
+    // It prints no version; it logs to syslog only (none in the namespace).
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+  });
+
+  for (const [id, product, pkg] of [
+    ['inetutils-ftpd', 'inetutils ftpd', () => inetutilsFtpd],
+    ['netkit-ftpd', 'NetKit ftpd', () => netkitFtpd],
+  ] as const) {
+    it(`${product} (unpacked .deb, from inetd): greeting, version; no login`, (t) => {
+      const r = serviceOf(t, id);
+      if (!r) return;
+      const { host, svc } = r;
+      assert.equal(svc.protocol, 'ftp');
+      assert.match(svc.fields['ftp.greeting'] ?? '', / FTP server \(.+\) ready\.$/);
+      assert.equal(svc.product, product);
+      assert.equal(svc.version, upstreamOf((pkg() as Unpacked).version));
+      assert.equal(host.device?.vendor_id ?? null, null);
+      // inetd -d logs each connection; the ftpd itself logs to syslog (none here).
+      const log = readFileSync(path.join(dir, `${id}.log`), 'utf8');
+      assert.match(log, /execv /);
+    });
+  }
+
+  it('NetKit telnetd (unpacked telnetd-ssl, from inetd): its own opening; a computer', (t) => {
+    const r = serviceOf(t, 'netkit-telnetd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'telnet');
+    // DO NEW-ENVIRON alone, then DO AUTHENTICATION, TTYPE, TSPEED, XDISPLOC.
+    assert.match(svc.fields['telnet.options'] ?? '', /^DO 39,DO 37,DO 24,DO 32,DO 35\b/);
+    assert.match(svc.fields['telnet.prompt'] ?? '', /login:$/);
+    assert.equal(svc.product, 'NetKit telnetd');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.family, 'linux');
+  });
+
+  it('Twisted Web: Server header, version, title; no set-top box', (t) => {
+    const r = serviceOf(t, 'twisted-web');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(twisted);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `TwistedWeb/${version}`);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    assert.equal(svc.product, 'TwistedWeb');
+    assert.equal(svc.version, version);
+    // The set-top-box signatures read TwistedWeb only beside OpenWebif's own pages.
+    assert.equal(host.device, null);
+    assert.deepEqual(
+      svc.matches.map((m) => m.signature),
+      ['twisted/twistedweb'],
+    );
+  });
+
+  it('CUPS cupsd: Server header and page title name it and its version; no login', (t) => {
+    const r = serviceOf(t, 'cupsd');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('cupsd') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.match(svc.fields['http.server'] ?? '', /^CUPS\/[0-9]+\.[0-9]+ IPP\/2\.[01]$/);
+    // cupsd answers a loopback client only for Host "localhost": here its 400 page, titled
+    // like all its pages. A remote scan gets its home page ("Home - CUPS <version>").
+    assert.equal(svc.fields['http.title'], `Bad Request - CUPS v${version}`);
+    assert.equal(svc.product, 'CUPS');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    // Requests refused that early are not in access_log; error_log says why, and no more.
+    const log = readFileSync(path.join(dir, 'cups', 'log', 'error_log'), 'utf8');
+    assert.ok(log.includes(`invalid Host: field "${PREFIX}.28:631"`), log);
+    assert.doesNotMatch(log, /auth|password|POST|PUT/i);
+  });
+
+  it('H2O: Server header, version, title and favicon', (t) => {
+    const r = serviceOf(t, 'h2o');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('h2o') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `h2o/${version}`);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    assert.equal(svc.product, 'H2O');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+  });
+
+  it('CivetWeb: no Server header; its ETag and cache header name it', (t) => {
+    const r = serviceOf(t, 'civetweb');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.fields['http.title'], 'Real daemon test page');
+    assert.equal(svc.fields['http.favicon_md5'], createHash('md5').update(favicon).digest('hex'));
+    // Mongoose's ETag: modification time in hex, a dot, the size in decimal.
+    const size = readFileSync(path.join(www, 'index.html')).length;
+    assert.match(svc.fields['http.headers'] ?? '', new RegExp(`\\netag: "[0-9a-f]+\\.${size}"`));
+    assert.equal(svc.product, 'CivetWeb');
+    assert.equal(svc.version, null);
+    assert.equal(host.device?.class, 'unknown-embedded');
+    assert.equal(host.device?.vendor_id ?? null, null);
+    // Its access log: the page and the icon, nothing posted, no credentials.
+    const log = readFileSync(path.join(dir, 'civetweb.access'), 'utf8');
+    assert.match(log, /"GET \/favicon\.ico HTTP\/1\.1" 200 /);
+    assert.doesNotMatch(log, /"(?:POST|PUT) /);
+  });
+
+  it('Gerbera (libupnp): SSDP reply from a fresh socket, description, web UI', (t) => {
+    const r = serviceOf(t, 'gerbera');
+    if (!r) return;
+    const { host, svc } = r;
+    // The libupnp it runs on (its own package: libupnp13 on Debian 12), as dpkg knows it.
+    const lib = execFileSync('ldd', [which('gerbera') as string], { encoding: 'utf8' }).match(
+      /libupnp\.so\.[0-9]+ => (\S+)/,
+    )?.[1];
+    assert.ok(lib, 'gerbera links libupnp');
+    const libupnp = upstreamVersion(realpathSync(lib));
+    const release = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    const server = `Linux/${release}, UPnP/1.0, Portable SDK for UPnP devices/${libupnp}`;
+    assert.equal(svc.protocol, 'ssdp');
+    assert.equal(svc.fields['ssdp.server'], server);
+    assert.equal(svc.fields['ssdp.location'], `http://${PREFIX}.31:49152/description.xml`);
+    assert.equal(svc.fields['upnp.device_type'], 'urn:schemas-upnp-org:device:MediaServer:1');
+    assert.equal(svc.fields['upnp.manufacturer'], 'Gerbera Contributors');
+    assert.equal(svc.fields['upnp.model_number'], upstreamVersion(which('gerbera') as string));
+    assert.equal(svc.product, 'Gerbera');
+    const web = host.services.find((s) => s.transport === 'tcp' && s.port === 49152);
+    assert.equal(web?.fields['http.server'], server);
+    assert.equal(web?.fields['http.title'], 'Gerbera');
+    assert.equal(web?.product, 'Gerbera');
+    // A media server on a Linux box: software named, no device class, no maker.
+    assert.equal(host.device, null);
+  });
+
+  it('Sendmail (unpacked .debs, Debian greeting): version; a computer; no mail, no AUTH', (t) => {
+    const r = serviceOf(t, 'sendmail');
+    if (!r) return;
+    const { host, svc } = r;
+    const full = (sendmail as Unpacked).version;
+    const version = upstreamOf(full);
+    const revision = full.slice(full.lastIndexOf('-') + 1);
+    assert.equal(svc.protocol, 'smtp');
+    assert.ok(
+      svc.fields['smtp.greeting']?.startsWith(
+        `mail.example.test ESMTP Sendmail ${version}/${version}/Debian-${revision}; `,
+      ),
+      svc.fields['smtp.greeting'],
+    );
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test Hello /);
+    assert.equal(svc.product, 'Sendmail');
+    assert.equal(svc.version, version);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    // Its own transcript of the session: EHLO (and QUIT), nothing else asked.
+    const traffic = readFileSync(path.join(dir, 'sendmail.traffic'), 'utf8');
+    assert.match(traffic, /<<< EHLO /);
+    assert.doesNotMatch(traffic, /<<< (?:MAIL|RCPT|DATA|AUTH|VRFY|EXPN)\b/i);
+  });
+
+  it('Courier (unpacked .debs): its EHLO names it; a computer; no mail', (t) => {
+    const r = serviceOf(t, 'courier');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    // Its greeting names nothing but the host; its EHLO keywords name Courier.
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /\nXVERP=Courier\n/);
+    assert.equal(svc.product, 'Courier');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    const err = path.join(dir, 'courier.err');
+    assert.doesNotMatch(existsSync(err) ? readFileSync(err, 'utf8') : '', /MAIL|RCPT|AUTH/);
+  });
+
+  it('BusyBox httpd behind Basic authentication: its 401 page and realm name it; no login', (t) => {
+    const r = serviceOf(t, 'busybox-httpd-auth');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.fields['http.status'], '401 Unauthorized');
+    assert.equal(svc.fields['http.realm'], 'Web Server Authentication');
+    assert.match(svc.fields['http.body'] ?? '', /^<HTML><HEAD><TITLE>401 Unauthorized<\/TITLE>/);
+    assert.equal(svc.product, 'BusyBox httpd');
+    assert.equal(host.device?.class, 'unknown-embedded');
+    // Two requests, both refused: the scanner sent no credentials.
+    const log = readFileSync(path.join(dir, 'busybox-httpd-auth.log'), 'utf8');
+    assert.deepEqual(
+      log
+        .split('\n')
+        .filter((l) => /: (?:url|response):/.test(l))
+        .map((l) => l.replace(/^\S+: /, '')),
+      ['url:/', 'response:401', 'url:/favicon.ico', 'response:401'],
+    );
   });
 
   it('webfs: Server header, version, title', (t) => {

@@ -94,3 +94,42 @@ test('a user hears only the addresses it sent to; a reply from elsewhere reaches
   await closed;
   assert.deepEqual(sharedUdpState('udp4'), { users: 0, routes: 0, open: false });
 });
+
+test('otherPortReply: a reply from a fresh socket of the target counts when it says so', async () => {
+  const host = `${PREFIX}.40`;
+  const server = dgram.createSocket('udp4');
+  const fresh = dgram.createSocket('udp4');
+  const other = dgram.createSocket('udp4');
+  server.bind(PORT, host);
+  fresh.bind(0, host);
+  other.bind(0, host);
+  await Promise.all([
+    once(server, 'listening'),
+    once(fresh, 'listening'),
+    once(other, 'listening'),
+  ]);
+  // As libupnp does: nothing from the port asked, the answer from another socket, here
+  // after a datagram from a third one that is not an answer.
+  server.on('message', (_msg, rinfo) => {
+    other.send('noise', rinfo.port, rinfo.address, () => {
+      fresh.send('HTTP/1.1 200 OK', rinfo.port, rinfo.address);
+    });
+  });
+  const ask = (otherPortReply?: (m: Buffer) => boolean) =>
+    udpExchange({
+      host,
+      port: PORT,
+      payload: Buffer.from('hi'),
+      timeoutMs: 500,
+      maxBytes: 64,
+      otherPortReply,
+    });
+  try {
+    const reply = await ask((m) => m.toString('latin1').startsWith('HTTP/1.1 '));
+    assert.equal(reply?.toString(), 'HTTP/1.1 200 OK');
+    assert.equal(await ask(), null, 'by default, only the port asked may answer');
+    assert.deepEqual(sharedUdpState('udp4'), { users: 0, routes: 0, open: false });
+  } finally {
+    for (const s of [server, fresh, other]) s.close();
+  }
+});

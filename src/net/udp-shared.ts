@@ -10,8 +10,9 @@
  *
  * What a user sees: `createSocket('udp4' | 'udp6')` gives a {@link SharedUdpSocket} with
  * `send`, `close`, the `message`, `error` and `close` events, and no-op `bind`, `ref`,
- * `unref`. It receives only datagrams from an address and port it has sent to, so one
- * host's replies never reach another host's probe. Each user still checks what it gets
+ * `unref`. It receives only datagrams from an address and port it has sent to (or, when it
+ * asks, from another port of that address that no other user awaits), so one host's
+ * replies never reach another host's probe. Each user still checks what it gets
  * (request IDs, sizes): the shared port is fixed for the scan, where per-exchange sockets
  * had a fresh one, so a forged reply needs the target's address, port and the request's
  * own ID, as it does for scanners that work this way (ZMap, masscan).
@@ -64,6 +65,21 @@ class SharedUdp {
     this.#real().send(payload, port, address, cb);
   }
 
+  /**
+   * Also routes to `user` the datagrams from any port of `address` that no user awaits on
+   * that port (see {@link SharedUdpSocket.acceptAnyPort}).
+   */
+  acceptAnyPort(user: SharedUdpSocket, address: string): void {
+    const key = anyPortKey(address);
+    let listeners = this.#routes.get(key);
+    if (!listeners) {
+      listeners = new Set();
+      this.#routes.set(key, listeners);
+    }
+    listeners.add(user);
+    user.routes.push(key);
+  }
+
   close(user: SharedUdpSocket): void {
     for (const key of user.routes) {
       const listeners = this.#routes.get(key);
@@ -84,7 +100,9 @@ class SharedUdp {
     if (this.#socket) return this.#socket;
     const socket = dgram.createSocket(this.#family);
     socket.on('message', (message, rinfo) => {
-      const listeners = this.#routes.get(routeKey(rinfo.address, rinfo.port));
+      const listeners =
+        this.#routes.get(routeKey(rinfo.address, rinfo.port)) ??
+        this.#routes.get(anyPortKey(rinfo.address));
       if (!listeners) return;
       for (const user of listeners) user.emit('message', message, rinfo);
     });
@@ -106,9 +124,18 @@ class SharedUdp {
 
 /** `address|port`, IPv4-mapped IPv6 addresses folded into IPv4, lower case. */
 function routeKey(address: string, port: number): string {
+  return `${bareAddress(address)}|${port}`;
+}
+
+/** `address|*`: the route of datagrams from any port of `address` no user awaits. */
+function anyPortKey(address: string): string {
+  return `${bareAddress(address)}|*`;
+}
+
+function bareAddress(address: string): string {
   const bare =
     address.startsWith('::ffff:') || address.startsWith('::FFFF:') ? address.slice(7) : address;
-  return `${bare.toLowerCase()}|${port}`;
+  return bare.toLowerCase();
 }
 
 const shared: Record<UdpFamily, SharedUdp> = {
@@ -151,6 +178,15 @@ export class SharedUdpSocket extends EventEmitter {
       return;
     }
     this.#owner.send(this, data, port, address, callback);
+  }
+
+  /**
+   * Also receive datagrams from other ports of `address`, when no other user awaits that
+   * port: some stacks answer from a fresh socket (libupnp's SSDP replies). The user checks
+   * what it gets, as ever.
+   */
+  acceptAnyPort(address: string): void {
+    if (!this.#closed) this.#owner.acceptAnyPort(this, address);
   }
 
   close(callback?: () => void): this {

@@ -16,14 +16,21 @@ export interface UdpExchangeOptions {
   /** Bytes kept of the reply; the rest of the datagram is dropped. */
   readonly maxBytes: number;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Accepts a datagram from another port of the target when this returns true for it: for
+   * stacks that answer from a fresh socket (libupnp's SSDP replies). Unset: the target's
+   * port only.
+   */
+  readonly otherPortReply?: ((message: Buffer) => boolean) | undefined;
 }
 
 /**
  * Sends `payload` and resolves with the first datagram that comes back from the target's
- * own address and port (capped), or null on timeout/abort/error. Never throws.
+ * own address and port (or another port of it, see `otherPortReply`), capped, or null on
+ * timeout/abort/error. Never throws.
  */
 export function udpExchange(options: UdpExchangeOptions): Promise<Buffer | null> {
-  const { host, port, payload, timeoutMs, maxBytes, signal } = options;
+  const { host, port, payload, timeoutMs, maxBytes, signal, otherPortReply } = options;
   return new Promise((resolve) => {
     if (signal?.aborted) {
       resolve(null);
@@ -46,9 +53,11 @@ export function udpExchange(options: UdpExchangeOptions): Promise<Buffer | null>
     socket.on('error', () => finish(null));
     socket.on('message', (message: Buffer, rinfo: { address: string; port: number }) => {
       // Only the target itself may answer: a reply from elsewhere is ignored.
-      if (rinfo.port !== port || !sameAddress(rinfo.address, host)) return;
+      if (!sameAddress(rinfo.address, host)) return;
+      if (rinfo.port !== port && !otherPortReply?.(message)) return;
       finish(Buffer.from(message.subarray(0, maxBytes)));
     });
+    if (otherPortReply) socket.acceptAnyPort(host);
     socket.send(payload, port, host, (error: Error | null) => {
       if (error) finish(null);
     });

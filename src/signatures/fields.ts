@@ -91,6 +91,16 @@ export const FIELDS = {
     protocol: 'http',
     description: 'Shodan-style mmh3 hash of /favicon.ico (signed 32-bit, decimal)',
   },
+  'http.error.status': {
+    protocol: 'http',
+    description:
+      'Status code and reason of the answer to /favicon.ico when it was not a 2xx (3xx-5xx)',
+  },
+  'http.error.body': {
+    protocol: 'http',
+    description:
+      "Start (1 KiB) of that non-2xx answer's body: the server's own error page, asked for no extra request",
+  },
   'snmp.sysDescr': { protocol: 'snmp', description: 'SNMPv2-MIB::sysDescr.0' },
   'snmp.sysObjectID': { protocol: 'snmp', description: 'SNMPv2-MIB::sysObjectID.0 as dotted OID' },
   'snmp.sysName': { protocol: 'snmp', description: 'SNMPv2-MIB::sysName.0' },
