@@ -2,7 +2,8 @@
  * The held-out sets: real-world banners written before reading the patterns.
  * test/fixtures/heldout/banners.yaml is the first set; blind.yaml a second one by another
  * author, scored once (blind) after the first set's fixes; blind2.yaml a third, written and
- * committed before its author read any pattern. The library must keep naming no
+ * committed before its author read any pattern; blind3.yaml a fourth, written the same way
+ * around residential CPE, ONTs and cheap recorders. The library must keep naming no
  * vendor on their generic banners and keep its accuracy above the floors below.
  */
 import assert from 'node:assert/strict';
@@ -23,6 +24,7 @@ import { FIXTURES } from './support/paths.js';
 const SET = path.join(FIXTURES, 'heldout', 'banners.yaml');
 const BLIND = path.join(FIXTURES, 'heldout', 'blind.yaml');
 const BLIND2 = path.join(FIXTURES, 'heldout', 'blind2.yaml');
+const BLIND3 = path.join(FIXTURES, 'heldout', 'blind3.yaml');
 
 // Floors: the figures measured after the held-out round (docs/benchmarks.md, library 0.1.0
 // + the fixes of that round: class 221/227 = 97.4 %, vendor 176/182 = 96.7 %, product
@@ -40,6 +42,12 @@ const BLIND_FLOOR = { class: 0.95, vendor: 0.94 } as const;
 // OS maker the set names and the library, by design, does not. Floors about 3 points under.
 // Its 8 product labels mostly name models where the library names the line: no floor.
 const BLIND2_FLOOR = { class: 0.93, vendor: 0.84 } as const;
+
+// The fourth set scored class 73/138, vendor 54/116 blind (docs/benchmarks.md) and 121/138,
+// 96/116 after its misses were fixed; most misses left are banners the library leaves
+// unbranded by design (XiongMai ODM firmware, SoC reference boards) or that no second source
+// confirms. Its 11 product labels name models where the library names the line: no floor.
+const BLIND3_FLOOR = { class: 0.84, vendor: 0.79 } as const;
 
 const share = (r: Ratio): number => (r.of === 0 ? 0 : r.hit / r.of);
 
@@ -95,6 +103,24 @@ test('third held-out set (blind2): no false vendor or IoT claim, accuracy above 
   }
 });
 
+test('fourth held-out set (blind3): no false vendor or IoT claim, accuracy above its floors', () => {
+  const report = runHeldout(loadSignatures(), loadHeldout(BLIND3));
+  assert.ok(report.entries >= 120, `only ${report.entries} blind3 entries`);
+  const claims = report.results
+    .filter((r) => r.misses.includes('false-vendor') || r.misses.includes('false-iot'))
+    .map((r) => `${r.entry.id}: ${r.got.class} ${r.got.vendor} [${r.got.signatures.join(', ')}]`);
+  assert.deepEqual(claims, [], 'generic banners given a vendor, or computers an IoT class');
+  assert.ok(report.falseVendor.of >= 15, 'the set must keep its generic banners');
+  assert.ok(report.falseIot.of >= 18, 'the set must keep its computers');
+  for (const key of ['class', 'vendor'] as const) {
+    const r = report[key];
+    assert.ok(
+      share(r) >= BLIND3_FLOOR[key],
+      `${key} accuracy ${formatRatio(r)} fell below ${BLIND3_FLOOR[key] * 100} %`,
+    );
+  }
+});
+
 test('held-out: FTP and SMTP greetings written with reply codes are read as the probes record them', () => {
   const [ftp] = heldoutServices({
     'ftp.greeting': '220-Welcome\r\n220 FRITZ!Box7530 FTP server ready.',
@@ -123,6 +149,10 @@ test('held-out: entries become services as the probes record them', () => {
   });
   assert.equal(by.get('telnet')?.fields['telnet.prompt'], 'backup login:');
   assert.equal(by.get('telnet')?.fields['telnet.banner'], 'Debian GNU/Linux 12\n\nbackup login:');
+  // Line ends are normalised as the telnet probe does (CR LF as LF).
+  const [crlf] = heldoutServices({ 'telnet.banner': '\r\nF660\r\nLogin: ' });
+  assert.equal(crlf?.fields['telnet.banner'], 'F660\nLogin:');
+  assert.equal(crlf?.fields['telnet.prompt'], 'Login:');
   assert.equal(by.get('ssdp')?.fields['upnp.manufacturer'], 'Synology');
   assert.equal(by.get('ssdp')?.transport, 'udp');
   assert.equal(by.get('https')?.fields['tls.subject'], 'CN=example');

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseReply } from '../../probes/parsers/reply.js';
+import { normaliseTelnetText } from '../../probes/telnet.js';
 import { identifyServices } from '../match/identify.js';
 import type { ServiceInput } from '../match/matcher.js';
 import { packageRoot } from '../paths.js';
@@ -155,8 +156,9 @@ function replyText(value: string): string {
 
 /**
  * The services an entry's fields make, completed as the probe would record them: an SSH
- * ident also gives `ssh.software`/`ssh.comment`, a telnet banner is trimmed and its last
- * non-empty line is `telnet.prompt`, and an FTP or SMTP greeting written with its reply
+ * ident also gives `ssh.software`/`ssh.comment`, a telnet banner has its line ends
+ * normalised (CR LF to LF, as the probe does), is trimmed, and its last non-empty line is
+ * `telnet.prompt`, and an FTP or SMTP greeting written with its reply
  * codes (`220 …`) loses them.
  */
 export function heldoutServices(fields: Readonly<Record<string, string>>): ServiceInput[] {
@@ -177,8 +179,9 @@ export function heldoutServices(fields: Readonly<Record<string, string>>): Servi
   const telnet = byProtocol.get('telnet');
   const banner = telnet?.['telnet.banner'];
   if (telnet && banner !== undefined) {
-    telnet['telnet.banner'] = banner.trim();
-    const lines = banner.split('\n').map((l) => l.trim());
+    const text = normaliseTelnetText(banner);
+    telnet['telnet.banner'] = text.trim();
+    const lines = text.split('\n').map((l) => l.trim());
     const last = lines.filter((l) => l.length > 0).pop();
     if (last && telnet['telnet.prompt'] === undefined) telnet['telnet.prompt'] = last;
   }
