@@ -1531,9 +1531,13 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.fields['ftp.greeting'], `ProFTPD Server (Debian) [${PREFIX}.22]`);
     assert.equal(svc.product, 'ProFTPD');
     assert.equal(svc.version, null);
-    // ProFTPD runs on NAS firmware as well as servers: software alone, no device label.
-    assert.equal(host.device, null);
-    assert.equal(host.iot, null);
+    // Debian's stock ServerName "Debian": a Debian machine, at modest confidence
+    // (proftpd/proftpd-distro); ProFTPD alone names no device and no maker.
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+    assert.equal(host.device?.vendor_id, null);
+    assert.ok((host.device?.confidence ?? 1) < 0.7, 'an FTP greeting alone is a modest label');
+    assert.equal(host.iot, false);
     const log = readFileSync(path.join(dir, 'proftpd.log'), 'utf8');
     const version = upstreamOf((proftpd as Unpacked).version);
     assert.ok(log.includes(`ProFTPD ${version} (stable)`), log);
