@@ -10,12 +10,12 @@
  * through a loader hook, CommonJS files from the require cache at exit.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { runNode } from './support/cli.js';
 import { CLI, ROOT } from './support/paths.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'thingscan-startup-'));
@@ -56,37 +56,18 @@ const FLEET_CONSTANTS = new Set(['/src/fleet/keys.js', '/src/fleet/defaults.js']
 let runs = 0;
 
 /** Runs node with the module log preloaded; returns the loaded URLs and the run's output. */
-function loaded(
+async function loaded(
   args: readonly string[],
   options: { input?: string; cache: string },
 ): Promise<{ code: number | null; stdout: string; stderr: string; urls: string[] }> {
   const log = path.join(work, `modules-${runs++}.txt`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', HOOK, ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        THINGSCAN_MODULE_LOG: log,
-        THINGSCAN_CACHE_DIR: options.cache,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const urls = [...new Set(readFileSync(log, 'utf8').split('\n'))].filter((u) => u !== '');
-      resolve({ code, stdout, stderr, urls });
-    });
-    child.stdin.end(options.input ?? '');
+  const run = await runNode(['--import', HOOK, ...args], {
+    cwd: ROOT,
+    env: { THINGSCAN_MODULE_LOG: log, THINGSCAN_CACHE_DIR: options.cache },
+    ...(options.input === undefined ? {} : { input: options.input }),
   });
+  const urls = [...new Set(readFileSync(log, 'utf8').split('\n'))].filter((u) => u !== '');
+  return { ...run, urls };
 }
 
 /** The package a URL belongs to (`@scope/name` or `name`), or null. */

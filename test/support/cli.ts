@@ -1,4 +1,4 @@
-/** Runs the compiled CLI as a child process and collects its output. */
+/** Runs the compiled CLI (or any node script) as a child process and collects its output. */
 import { spawn } from 'node:child_process';
 import { CLI } from './paths.js';
 
@@ -14,8 +14,16 @@ export function runCli(
   args: readonly string[],
   options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
+  return runNode([CLI, ...args], options);
+}
+
+/** Runs `node ...args` (node flags, then a script), feeding `input` on stdin when given. */
+export function runNode(
+  args: readonly string[],
+  options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...args], {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
