@@ -16,14 +16,9 @@ import type { FleetScanSettings } from '../fleet/jobs.js';
 import { checkScanId } from '../fleet/keys.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
 import { loadExcludeList } from '../targets/exclude.js';
-import {
-  linesFromArgs,
-  linesFromFile,
-  linesFromStream,
-  readTargets,
-  type TargetSource,
-} from '../targets/read.js';
+import { readTargets } from '../targets/read.js';
 import { EXIT, stderr } from './common.js';
+import { excludeSources, noTargetsMessage, targetSources } from './target-args.js';
 
 export interface EnqueueArgs {
   targets: string[];
@@ -133,22 +128,12 @@ export async function runEnqueue(argv: EnqueueArgs): Promise<number> {
       `scan-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
   );
   const settings = settingsOf(argv, parseDuration(argv['rescan-after'], '--rescan-after'));
-  const sources: TargetSource[] = [];
-  if (argv.targets.length > 0) sources.push({ name: '<args>', lines: linesFromArgs(argv.targets) });
-  if (argv.input === '-') sources.push({ name: '<stdin>', lines: linesFromStream(process.stdin) });
-  else if (argv.input) sources.push({ name: argv.input, lines: linesFromFile(argv.input) });
+  const sources = targetSources(argv);
   if (sources.length === 0) {
-    stderr(
-      'thingscan enqueue: no targets: give addresses as arguments or a list with -i FILE (or -i -)',
-    );
+    stderr(noTargetsMessage('enqueue'));
     return EXIT.usage;
   }
-  const excludeSources: TargetSource[] = [
-    { name: '--exclude', lines: linesFromArgs(argv.exclude) },
-  ];
-  if (argv['exclude-file'])
-    excludeSources.push({ name: argv['exclude-file'], lines: linesFromFile(argv['exclude-file']) });
-  const excluded = await loadExcludeList(excludeSources);
+  const excluded = await loadExcludeList(excludeSources(argv));
   if (excluded.errors.length > 0) {
     for (const e of excluded.errors) stderr(sanitizeForTerminal(e.message));
     stderr('thingscan enqueue: refusing to enqueue with a broken exclude list');

@@ -25,16 +25,11 @@ import { createTableWriter, type TableWriter } from '../output/table.js';
 import { loadSignatures } from '../signatures/loader.js';
 import { type ExcludeList, loadExcludeList } from '../targets/exclude.js';
 import { type InputFormat, interopTargets } from '../targets/formats/index.js';
-import {
-  linesFromArgs,
-  linesFromFile,
-  linesFromStream,
-  readTargets,
-  type TargetSource,
-} from '../targets/read.js';
+import { linesFromArgs, linesFromFile, readTargets, type TargetSource } from '../targets/read.js';
 import { inShard, parseShard, type ShardSpec } from '../targets/shard.js';
 import type { HostRecord } from '../types.js';
 import { EXIT, stderr, writeChunk } from './common.js';
+import { excludeSources, noTargetsMessage, targetSources } from './target-args.js';
 
 type Format = 'ndjson' | 'table' | 'csv';
 
@@ -81,23 +76,12 @@ export async function runScan(argv: ScanArgs): Promise<number> {
     { level: argv['log-level'], base: null, hooks: { streamWrite: escapeJsonControls } },
     pino.destination(2),
   );
-  const sources: TargetSource[] = [];
-  if (argv.targets.length > 0) sources.push({ name: '<args>', lines: linesFromArgs(argv.targets) });
-  if (argv.input === '-') sources.push({ name: '<stdin>', lines: linesFromStream(process.stdin) });
-  else if (argv.input) sources.push({ name: argv.input, lines: linesFromFile(argv.input) });
+  const sources = targetSources(argv);
   if (sources.length === 0) {
-    stderr(
-      'thingscan scan: no targets: give addresses as arguments or a list with -i FILE (or -i - for stdin)',
-    );
+    stderr(noTargetsMessage('scan'));
     return EXIT.usage;
   }
-  const excludeSources: TargetSource[] = [
-    { name: '--exclude', lines: linesFromArgs(argv.exclude) },
-  ];
-  if (argv['exclude-file']) {
-    excludeSources.push({ name: argv['exclude-file'], lines: linesFromFile(argv['exclude-file']) });
-  }
-  const excluded = await loadExcludeList(excludeSources);
+  const excluded = await loadExcludeList(excludeSources(argv));
   if (excluded.errors.length > 0) {
     // A mistyped exclusion must never turn into traffic to a host that asked to be left alone.
     for (const e of excluded.errors) stderr(sanitizeForTerminal(e.message));
