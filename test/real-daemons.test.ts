@@ -29,6 +29,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -79,7 +80,22 @@ function debianRevision(binary: string): string {
  * (Postfix, OpenSMTPD and Exim all provide mail-transport-agent; ProFTPD, Pure-FTPd and
  * vsftpd all provide ftp-server): `apt-get download` and `dpkg -x`, never installed.
  */
-const DEBS = path.join(tmpdir(), 'thingscan-debs');
+const DEBS = process.env['THINGSCAN_DEBS'] ?? '/tmp/thingscan-debs';
+
+/**
+ * Where the test's own files go: daemons that drop to their own users (nginx's www-data,
+ * postfix) must be able to reach them, so a private TMPDIR (mode 0700) is passed over for
+ * /tmp.
+ */
+function daemonTmp(): string {
+  const base = tmpdir();
+  try {
+    if ((statSync(base).mode & 0o001) !== 0) return base;
+  } catch {
+    // Unreadable TMPDIR: /tmp below.
+  }
+  return '/tmp';
+}
 
 /** An unpacked package: its tree, and its version from the .deb's control. */
 interface Unpacked {
@@ -149,7 +165,7 @@ interface Daemon {
 const SCAN_PORTS = 'T:21,22,23,25,80,631,5000,8200,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'thingscan-daemons-'));
+  const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
   const www = path.join(dir, 'www');
   const favicon = randomBytes(318);
   const sshd = which('sshd');
