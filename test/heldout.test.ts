@@ -3,8 +3,10 @@
  * test/fixtures/heldout/banners.yaml is the first set; blind.yaml a second one by another
  * author, scored once (blind) after the first set's fixes; blind2.yaml a third, written and
  * committed before its author read any pattern; blind3.yaml a fourth, written the same way
- * around residential CPE, ONTs and cheap recorders. The library must keep naming no
- * vendor on their generic banners and keep its accuracy above the floors below.
+ * around residential CPE, ONTs and cheap recorders; blind4.yaml a fifth, written the same
+ * way around SNMP on infrastructure (switches, UPS/PDU, printers, BMCs, firewalls). The
+ * library must keep naming no vendor on their generic banners and keep its accuracy above
+ * the floors below.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,6 +80,17 @@ const SETS: readonly HeldoutSet[] = [
     minEntries: 120,
     minGeneric: 15,
     minComputers: 18,
+  },
+  // Blind: class 96/114, vendor 79/94, product 11/14 when first run; 113/114, 93/94,
+  // 14/14 after its fixes (SNMP switch, UPS, BMC and firewall families). The one miss left
+  // is an Asustor sysDescr no second source confirms.
+  {
+    name: 'fifth set (blind4)',
+    file: 'blind4.yaml',
+    floor: { class: 0.95, vendor: 0.94, product: 0.85 },
+    minEntries: 110,
+    minGeneric: 15,
+    minComputers: 20,
   },
 ];
 
