@@ -15,10 +15,9 @@ import { parseDuration } from '../fleet/duration.js';
 import type { FleetScanSettings } from '../fleet/jobs.js';
 import { checkScanId } from '../fleet/keys.js';
 import { sanitizeForTerminal } from '../output/sanitize.js';
-import { loadExcludeList } from '../targets/exclude.js';
 import { readTargets } from '../targets/read.js';
 import { EXIT, stderr } from './common.js';
-import { excludeSources, noTargetsMessage, targetSources } from './target-args.js';
+import { openTargetArgs } from './target-args.js';
 
 export interface EnqueueArgs {
   targets: string[];
@@ -128,17 +127,9 @@ export async function runEnqueue(argv: EnqueueArgs): Promise<number> {
       `scan-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
   );
   const settings = settingsOf(argv, parseDuration(argv['rescan-after'], '--rescan-after'));
-  const sources = targetSources(argv);
-  if (sources.length === 0) {
-    stderr(noTargetsMessage('enqueue'));
-    return EXIT.usage;
-  }
-  const excluded = await loadExcludeList(excludeSources(argv));
-  if (excluded.errors.length > 0) {
-    for (const e of excluded.errors) stderr(sanitizeForTerminal(e.message));
-    stderr('thingscan enqueue: refusing to enqueue with a broken exclude list');
-    return EXIT.usage;
-  }
+  const opened = await openTargetArgs(argv, 'enqueue');
+  if (!opened) return EXIT.usage;
+  const { sources, exclude: excludeList } = opened;
 
   // Loaded here: other commands need not load the queue library.
   const { connectRedis, enqueueTargets, openQueue, redactUrl } = await import('../fleet/index.js');
@@ -147,7 +138,7 @@ export async function runEnqueue(argv: EnqueueArgs): Promise<number> {
   let badLines = 0;
   try {
     const result = await enqueueTargets(
-      readTargets(sources, { exclude: excluded.list, allowLarge: argv['allow-large'] }),
+      readTargets(sources, { exclude: excludeList, allowLarge: argv['allow-large'] }),
       {
         redis,
         queue,

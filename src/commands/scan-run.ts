@@ -23,13 +23,13 @@ import { sanitizeForTerminal } from '../output/sanitize.js';
 import { Summary } from '../output/summary.js';
 import { createTableWriter, type TableWriter } from '../output/table.js';
 import { loadSignatures } from '../signatures/loader.js';
-import { type ExcludeList, loadExcludeList } from '../targets/exclude.js';
+import type { ExcludeList } from '../targets/exclude.js';
 import { type InputFormat, interopTargets } from '../targets/formats/index.js';
 import { linesFromArgs, linesFromFile, readTargets, type TargetSource } from '../targets/read.js';
 import { inShard, parseShard, type ShardSpec } from '../targets/shard.js';
 import type { HostRecord } from '../types.js';
 import { EXIT, stderr, writeChunk } from './common.js';
-import { excludeSources, noTargetsMessage, targetSources } from './target-args.js';
+import { openTargetArgs } from './target-args.js';
 
 type Format = 'ndjson' | 'table' | 'csv';
 
@@ -76,18 +76,9 @@ export async function runScan(argv: ScanArgs): Promise<number> {
     { level: argv['log-level'], base: null, hooks: { streamWrite: escapeJsonControls } },
     pino.destination(2),
   );
-  const sources = targetSources(argv);
-  if (sources.length === 0) {
-    stderr(noTargetsMessage('scan'));
-    return EXIT.usage;
-  }
-  const excluded = await loadExcludeList(excludeSources(argv));
-  if (excluded.errors.length > 0) {
-    // A mistyped exclusion must never turn into traffic to a host that asked to be left alone.
-    for (const e of excluded.errors) stderr(sanitizeForTerminal(e.message));
-    stderr('thingscan scan: refusing to scan with a broken exclude list');
-    return EXIT.usage;
-  }
+  const opened = await openTargetArgs(argv, 'scan');
+  if (!opened) return EXIT.usage;
+  const { sources, exclude: excludeList } = opened;
   const library = loadSignatures(argv.signatures ? { dir: argv.signatures } : {});
   // `auto/n`: the shard index comes from a Kubernetes Indexed Job (docs/fleet.md).
   const shard: ShardSpec | null = argv.shard
@@ -164,13 +155,13 @@ export async function runScan(argv: ScanArgs): Promise<number> {
     ? interopTargets(argv.targets, argv.input as string, {
         format: argv['input-format'] ?? 'auto',
         ...(argv['ip-column'] === undefined ? {} : { ipColumn: argv['ip-column'] }),
-        exclude: excluded.list,
+        exclude: excludeList,
         allowLarge: argv['allow-large'],
       })
-    : readTargets(sources, { exclude: excluded.list, allowLarge: argv['allow-large'] });
+    : readTargets(sources, { exclude: excludeList, allowLarge: argv['allow-large'] });
   // The total is known when the list can be read twice: arguments and plain list files.
   if (progress.active && !interop && argv.input !== '-') {
-    void countTargets(argv, excluded.list, shard, resume).then(
+    void countTargets(argv, excludeList, shard, resume).then(
       (n) => progress.setTotal(n),
       () => undefined,
     );

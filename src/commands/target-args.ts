@@ -3,12 +3,15 @@
  * as arguments, `-i FILE` or `-i -` for stdin, `--exclude` and `--exclude-file`. Imported by
  * the commands' implementations only (the definitions stay light).
  */
+import { sanitizeForTerminal } from '../output/sanitize.js';
+import { type ExcludeList, loadExcludeList } from '../targets/exclude.js';
 import {
   linesFromArgs,
   linesFromFile,
   linesFromStream,
   type TargetSource,
 } from '../targets/read.js';
+import { stderr } from './common.js';
 
 /** What the target options hold. */
 export interface TargetArgs {
@@ -35,7 +38,27 @@ export function excludeSources(argv: TargetArgs): TargetSource[] {
   return sources;
 }
 
-/** The message for a command given no targets. */
-export function noTargetsMessage(command: string): string {
-  return `thingscan ${command}: no targets: give addresses as arguments or a list with -i FILE (or -i - for stdin)`;
+/**
+ * The target sources and the loaded exclusion list of a command, or null (after saying why
+ * on stderr) when no target was given or the exclusion list is broken: a mistyped exclusion
+ * must never turn into traffic to a host that asked to be left alone.
+ */
+export async function openTargetArgs(
+  argv: TargetArgs,
+  command: string,
+): Promise<{ sources: TargetSource[]; exclude: ExcludeList } | null> {
+  const sources = targetSources(argv);
+  if (sources.length === 0) {
+    stderr(
+      `thingscan ${command}: no targets: give addresses as arguments or a list with -i FILE (or -i - for stdin)`,
+    );
+    return null;
+  }
+  const excluded = await loadExcludeList(excludeSources(argv));
+  if (excluded.errors.length > 0) {
+    for (const e of excluded.errors) stderr(sanitizeForTerminal(e.message));
+    stderr(`thingscan ${command}: refusing to ${command} with a broken exclude list`);
+    return null;
+  }
+  return { sources, exclude: excluded.list };
 }

@@ -54,14 +54,7 @@ class SharedUdp {
     address: string,
     cb: SendCallback,
   ): void {
-    const key = routeKey(address, port);
-    let listeners = this.#routes.get(key);
-    if (!listeners) {
-      listeners = new Set();
-      this.#routes.set(key, listeners);
-    }
-    listeners.add(user);
-    user.routes.push(key);
+    this.#addRoute(user, routeKey(address, port));
     this.#real().send(payload, port, address, cb);
   }
 
@@ -70,7 +63,11 @@ class SharedUdp {
    * that port (see {@link SharedUdpSocket.acceptAnyPort}).
    */
   acceptAnyPort(user: SharedUdpSocket, address: string): void {
-    const key = anyPortKey(address);
+    this.#addRoute(user, anyPortKey(address));
+  }
+
+  /** Routes datagrams matching `key` to `user` (until it closes). */
+  #addRoute(user: SharedUdpSocket, key: string): void {
     let listeners = this.#routes.get(key);
     if (!listeners) {
       listeners = new Set();
