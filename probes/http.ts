@@ -25,6 +25,7 @@ import { STATUS_CODES } from 'node:http';
 import net from 'node:net';
 import { Client, type Dispatcher } from 'undici';
 import { DEFAULTS } from '../src/engine/defaults.js';
+import { onAbort as onHostAbort } from '../src/net/abort-hub.js';
 import { charsetOf, extractTitle, parseRealm } from './parsers/html.js';
 import { faviconMmh3 } from './parsers/mmh3.js';
 import type {
@@ -510,7 +511,7 @@ export class HttpClient {
       const finish = (result: HttpResponse | HttpFailure): void => {
         if (settled) return;
         settled = true;
-        ctx.signal.removeEventListener('abort', onAbort);
+        unwatch();
         resolve(result);
       };
       const succeed = (): void => {
@@ -534,11 +535,12 @@ export class HttpClient {
           finish({ kind: 'failure', status: 'io-timeout', message: 'aborted' });
         }
       };
+      let unwatch = (): void => {};
       if (ctx.signal.aborted || this.#closed) {
         onAbort();
         return;
       }
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      unwatch = onHostAbort(ctx.signal, onAbort);
       // The bytes a connection may bring in are capped per connection (the engine's rule).
       const overCap = (): boolean => {
         for (const socket of this.#sockets) if (socket.bytesRead > ctx.maxBytes) return true;

@@ -18,6 +18,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { onAbort as onHostAbort } from '../src/net/abort-hub.js';
 import { followupSession, type HttpTransport, httpSession } from './http.js';
 import { certificateFields } from './parsers/x509.js';
 import type { ProbeContext, ProbeOutput, TcpConnection, TcpProbe } from './types.js';
@@ -47,11 +48,11 @@ export function startTls(ctx: ProbeContext, socket: net.Socket): Promise<TlsOutc
       minVersion: 'TLSv1',
       ciphers: 'DEFAULT:@SECLEVEL=0',
     });
-    const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeouts.readMs)]);
     const finish = (outcome: TlsOutcome): void => {
       if (settled) return;
       settled = true;
-      deadline.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+      unwatch();
       secure.removeListener('secureConnect', onSecure);
       secure.removeListener('error', onError);
       secure.removeListener('close', onClose);
@@ -83,11 +84,13 @@ export function startTls(ctx: ProbeContext, socket: net.Socket): Promise<TlsOutc
       secure.on('error', () => {});
       finish({ ok: true, socket: secure, fields });
     };
-    if (deadline.aborted) {
+    // The handshake ends with the host or after one read timeout, whichever comes first.
+    const timer = setTimeout(onAbort, ctx.timeouts.readMs);
+    const unwatch = onHostAbort(ctx.signal, onAbort);
+    if (ctx.signal.aborted) {
       onAbort();
       return;
     }
-    deadline.addEventListener('abort', onAbort, { once: true });
     secure.once('secureConnect', onSecure);
     secure.once('error', onError);
     secure.once('close', onClose);

@@ -10,6 +10,7 @@
  * else.
  */
 import { createECDH, generateKeyPairSync, getDiffieHellman, randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../src/net/random-pool.js';
 import {
   type ClientAlgorithms,
   DISCONNECT_REASON,
@@ -206,7 +207,7 @@ async function exchange(server: Kexinit, channel: KexChannel): Promise<HostKeyOu
       ? encodeGexRequest()
       : encodeKexInit(method.publicValue(), method.kind === 'dh');
   channel.send(
-    Buffer.concat([packet(encodeKexinit(randomBytes(16), CLIENT_ALGORITHMS)), packet(first)]),
+    Buffer.concat([packet(encodeKexinit(pooledRandomBytes(16), CLIENT_ALGORITHMS)), packet(first)]),
   );
 
   // RFC 4253 7: a guessed packet after a wrong guess is ignored.
@@ -244,7 +245,7 @@ async function exchange(server: Kexinit, channel: KexChannel): Promise<HostKeyOu
 }
 
 function packet(payload: Buffer): Buffer {
-  return encodePacket(payload, randomBytes(MAX_PADDING));
+  return encodePacket(payload, pooledRandomBytes(MAX_PADDING));
 }
 
 function sendDisconnect(channel: KexChannel, reason: number, description: string): void {

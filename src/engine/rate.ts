@@ -1,6 +1,7 @@
 /**
  * Global politeness: a token bucket for new connections per second.
  */
+import { onAbort } from '../net/abort-hub.js';
 
 /** Hands out at most `rate` tokens per second, with bursts of at most `burst`. */
 export class TokenBucket {
@@ -34,12 +35,12 @@ export class TokenBucket {
     return new Promise<void>((resolve, reject) => {
       const entry = {
         resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
+          unwatch();
           resolve();
         },
         reject,
       };
-      const onAbort = (): void => {
+      const abort = (): void => {
         const i = this.#queue.indexOf(entry);
         if (i >= 0) this.#queue.splice(i, 1);
         // Nobody waits any more: do not keep the process alive for a refill.
@@ -53,7 +54,7 @@ export class TokenBucket {
         reject(signal.reason ?? new Error('aborted'));
         return;
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unwatch = onAbort(signal, abort);
       this.#queue.push(entry);
       this.#schedule();
     });

@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import type { ProbeStatus } from '../types.js';
+import { onAbort } from './abort-hub.js';
 
 /**
  * A network outcome raised inside a probe and turned into a status by the probe runner.
@@ -67,7 +68,7 @@ export function connectTcp(options: ConnectOptions): Promise<net.Socket> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       socket.removeListener('error', onError);
       socket.removeListener('connect', onConnect);
       if (error) {
@@ -79,15 +80,15 @@ export function connectTcp(options: ConnectOptions): Promise<net.Socket> {
     };
     const onConnect = (): void => finish(null);
     const onError = (err: NodeJS.ErrnoException): void => finish(failureFromErrno(err));
-    const onAbort = (): void =>
-      finish(new ProbeFailure('connection-timeout', 'aborted during connect'));
     const timer = setTimeout(
       () => finish(new ProbeFailure('connection-timeout', `no handshake in ${timeoutMs} ms`)),
       timeoutMs,
     );
     socket.once('connect', onConnect);
     socket.once('error', onError);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = onAbort(signal, () =>
+      finish(new ProbeFailure('connection-timeout', 'aborted during connect')),
+    );
   });
 }
 
@@ -149,7 +150,8 @@ export class BoundedReader {
   #detached = false;
   readonly #dataListener = (chunk: Buffer): void => this.#onData(chunk);
   readonly #closeListener = (): void => this.#onClose();
-  readonly #signal: AbortSignal | undefined;
+  /** Stops watching the signal (set once the reader watches one). */
+  #unwatch: () => void = noop;
   readonly #onAbort = (): void => {
     this.#aborted = true;
     this.#socket.destroy();
@@ -159,14 +161,13 @@ export class BoundedReader {
   constructor(socket: net.Socket, options: BoundedReaderOptions) {
     this.#socket = socket;
     this.#maxBytes = options.maxBytes;
-    this.#signal = options.signal;
     socket.on('data', this.#dataListener);
     socket.on('end', this.#closeListener);
     socket.on('close', this.#closeListener);
     // Errors after connect (reset) end the stream; the read sees `closed`.
     socket.on('error', this.#closeListener);
     if (options.signal?.aborted) this.#onAbort();
-    else options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    else this.#unwatch = onAbort(options.signal, this.#onAbort);
   }
 
   /** The underlying socket, for writes. */
@@ -278,7 +279,7 @@ export class BoundedReader {
 
   /** Destroys the socket and stops listening to the signal. Safe to call twice. */
   close(): void {
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#unwatch();
     this.#socket.destroy();
     this.#closed = true;
     this.#wake?.();

@@ -4,6 +4,7 @@
  * and the socket is always closed.
  */
 import net from 'node:net';
+import { onAbort } from './abort-hub.js';
 import { createSocket } from './udp-shared.js';
 
 /** Options of {@link udpExchange}. */
@@ -43,13 +44,12 @@ export function udpExchange(options: UdpExchangeOptions): Promise<Buffer | null>
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       socket.close();
       resolve(reply);
     };
-    const onAbort = (): void => finish(null);
     const timer = setTimeout(() => finish(null), timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = onAbort(signal, () => finish(null));
     socket.on('error', () => finish(null));
     socket.on('message', (message: Buffer, rinfo: { address: string; port: number }) => {
       // Only the target itself may answer: a reply from elsewhere is ignored.
