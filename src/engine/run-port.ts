@@ -121,11 +121,8 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     return await guessUdp(options, udp, tried, done);
   }
 
-  const tcp = options.probes.filter((p): p is TcpProbe => p.transport === 'tcp');
-  const expected = tcp.find((p) => p.ports.includes(options.port));
-  const http = tcp.find((p) => p.name === 'http');
-  const https = tcp.find((p) => p.name === 'https');
-  const rtsp = tcp.find((p) => p.name === 'rtsp');
+  const { tcp, http, https, rtsp, byPort } = tcpRoles(options.probes);
+  const expected = byPort.get(options.port);
   let socket: net.Socket;
   try {
     socket = await options.openConnection();
@@ -219,6 +216,42 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
   } finally {
     reader.close();
   }
+}
+
+/** The TCP probes of a registry and the ones the runner calls by role. */
+interface TcpRoles {
+  readonly tcp: readonly TcpProbe[];
+  readonly http: TcpProbe | undefined;
+  readonly https: TcpProbe | undefined;
+  readonly rtsp: TcpProbe | undefined;
+  /** Port → the probe that claims it (absent: none does). */
+  readonly byPort: ReadonlyMap<number, TcpProbe>;
+}
+
+/**
+ * Per registry, worked out once: every port of every host asks the same questions of the
+ * same (frozen) probe list, and answering them per port showed in the scan profile.
+ */
+const rolesOf = new WeakMap<readonly Probe[], TcpRoles>();
+
+function tcpRoles(probes: readonly Probe[]): TcpRoles {
+  let roles = rolesOf.get(probes);
+  if (roles === undefined) {
+    const tcp = probes.filter((p): p is TcpProbe => p.transport === 'tcp');
+    const byPort = new Map<number, TcpProbe>();
+    // The first probe in registry order that lists a port owns it, as `find` would say.
+    for (const probe of tcp)
+      for (const port of probe.ports) if (!byPort.has(port)) byPort.set(port, probe);
+    roles = {
+      tcp,
+      http: tcp.find((p) => p.name === 'http'),
+      https: tcp.find((p) => p.name === 'https'),
+      rtsp: tcp.find((p) => p.name === 'rtsp'),
+      byPort,
+    };
+    rolesOf.set(probes, roles);
+  }
+  return roles;
 }
 
 /** Runs a client-first probe on a new rate-limited connection; null when it cannot connect. */
