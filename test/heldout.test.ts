@@ -4,7 +4,9 @@
  * author, scored once (blind) after the first set's fixes; blind2.yaml a third, written and
  * committed before its author read any pattern; blind3.yaml a fourth, written the same way
  * around residential CPE, ONTs and cheap recorders; blind4.yaml a fifth, written the same
- * way around SNMP on infrastructure (switches, UPS/PDU, printers, BMCs, firewalls). The
+ * way around SNMP on infrastructure (switches, UPS/PDU, printers, BMCs, firewalls);
+ * blind5.yaml a sixth, written the same way around HTTP/HTTPS and SSDP/UPnP on the home
+ * devices of the mission (receivers, players, NAS, TVs, appliances, routers). The
  * library must keep naming no vendor on their generic banners and keep its accuracy above
  * the floors below.
  */
@@ -91,6 +93,18 @@ const SETS: readonly HeldoutSet[] = [
     minEntries: 110,
     minGeneric: 15,
     minComputers: 20,
+  },
+  // Blind: class 96/140, vendor 94/134, product 22/80 when first run; 127/140, 119/134,
+  // 30/80 after its fixes. Product stays low because the set names models ("Duo2",
+  // "DIR-850L") where the library puts the model in `model` (76/80 counting it); the class
+  // misses left are certificate and SSDP strings from one memory that nothing confirms.
+  {
+    name: 'sixth set (blind5)',
+    file: 'blind5.yaml',
+    floor: { class: 0.87, vendor: 0.85, product: 0.33 },
+    minEntries: 140,
+    minGeneric: 2,
+    minComputers: 18,
   },
 ];
 
