@@ -203,6 +203,18 @@ function sameProduct(expected: string, got: string | null): boolean {
   return a.length > 0 && b.length > 0 && (a.includes(b) || b.includes(a));
 }
 
+/**
+ * The record names a device by product and model together ("VU+ receiver", model "Duo2"):
+ * a set that labels the model ("Duo2") or the whole name is answered by either field.
+ */
+function productNamed(expected: string, product: string | null, model: string | null): boolean {
+  return (
+    sameProduct(expected, product) ||
+    sameProduct(expected, model) ||
+    (product !== null && model !== null && sameProduct(expected, `${product} ${model}`))
+  );
+}
+
 /** Classes that are not IoT (DESIGN.md section 4). */
 const NOT_IOT = new Set(['computer']);
 
@@ -224,7 +236,8 @@ export function checkHeldout(library: SignatureLibrary, entry: HeldoutEntry): He
   } else if (e.vendor && !(got.vendor !== null && e.vendor.includes(got.vendor))) {
     misses.push('vendor');
   }
-  if (e.product !== undefined && !sameProduct(e.product, got.product)) misses.push('product');
+  if (e.product !== undefined && !productNamed(e.product, got.product, d?.model ?? null))
+    misses.push('product');
   if (e.iot === false && got.class !== null && !NOT_IOT.has(got.class)) misses.push('false-iot');
   return { entry, got, misses };
 }
