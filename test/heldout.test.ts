@@ -6,7 +6,9 @@
  * around residential CPE, ONTs and cheap recorders; blind4.yaml a fifth, written the same
  * way around SNMP on infrastructure (switches, UPS/PDU, printers, BMCs, firewalls);
  * blind5.yaml a sixth, written the same way around HTTP/HTTPS and SSDP/UPnP on the home
- * devices of the mission (receivers, players, NAS, TVs, appliances, routers). The
+ * devices of the mission (receivers, players, NAS, TVs, appliances, routers); blind6.yaml a
+ * seventh, written the same way around precision: the Windows, Linux, BSD and cloud hosts,
+ * CDNs and VPN portals that send most campaign spam, with IoT controls. The
  * library must keep naming no vendor on their generic banners and keep its accuracy above
  * the floors below.
  */
@@ -106,6 +108,19 @@ const SETS: readonly HeldoutSet[] = [
     minEntries: 140,
     minGeneric: 2,
     minComputers: 18,
+  },
+  // Blind: class 83/110, vendor 24/34, product 4/8, one false vendor and one false IoT
+  // claim when first run; 108/110, 29/34, 5/8 and none after its fixes. Its theme is
+  // precision: 119 of its 165 banners are general-purpose hosts and 124 generic. The misses
+  // left are labels the library leaves open by design (a Raspbian host's maker, the
+  // software product of a computer, http.sys that Xbox consoles run too).
+  {
+    name: 'seventh set (blind6)',
+    file: 'blind6.yaml',
+    floor: { class: 0.95, vendor: 0.82, product: 0.5 },
+    minEntries: 160,
+    minGeneric: 110,
+    minComputers: 110,
   },
 ];
 
