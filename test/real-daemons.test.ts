@@ -1,7 +1,7 @@
 /**
  * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
- * Dropbear, BusyBox telnetd and httpd, lighttpd, nginx (also over HTTPS with a self-signed
- * certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA, MiniUPnPd,
+ * Dropbear, BusyBox telnetd and httpd, lighttpd and nginx (both also over HTTPS with a
+ * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA, MiniUPnPd,
  * webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender, ser2net, and
  * inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
@@ -218,6 +218,31 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const ser2netNoBanner = '/etc/ser2net.yaml (ser2net) defines no &banner';
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
+
+  /** The HTTPS daemons' self-signed certificate (subject {@link HTTPS_SUBJECT}) and key. */
+  function selfSignedCertificate(cert: string, key: string): void {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        `/${HTTPS_SUBJECT.replaceAll(', ', '/')}`,
+        '-addext',
+        `subjectAltName=DNS:${HTTPS_NAME}`,
+        '-days',
+        '2',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+  }
 
   /** A vsftpd on `address`:21 with these extra config lines. */
   function vsftpd(id: string, address: string, extra: readonly string[]): Daemon {
@@ -1143,27 +1168,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         mkdirSync(prefix, { recursive: true });
         const cert = path.join(dir, 'https.crt');
         const key = path.join(dir, 'https.key');
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-subj',
-            `/${HTTPS_SUBJECT.replaceAll(', ', '/')}`,
-            '-addext',
-            `subjectAltName=DNS:${HTTPS_NAME}`,
-            '-days',
-            '2',
-            '-keyout',
-            key,
-            '-out',
-            cert,
-          ],
-          { stdio: 'ignore' },
-        );
+        if (!existsSync(cert)) selfSignedCertificate(cert, key);
         const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
           .map((t) => `${t}_temp_path ${prefix};`)
           .join(' ');
@@ -1176,6 +1181,42 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
             `    ssl_certificate ${cert}; ssl_certificate_key ${key}; root ${www}; } }\n`,
         );
         return [which('nginx') as string, '-g', 'daemon off;', '-p', prefix, '-c', config];
+      },
+    },
+    {
+      // lighttpd with mod_openssl and the same certificate, on 443 and 8080: plain HTTP on
+      // its TLS port gets no HTTP back (it logs the "http request" and hangs up).
+      id: 'lighttpd-https',
+      address: `${PREFIX}.38`,
+      port: 443,
+      transport: 'tcp',
+      missing:
+        need(which('lighttpd'), 'lighttpd') ??
+        (installed('lighttpd-mod-openssl') ? null : need(null, 'lighttpd-mod-openssl')) ??
+        need(which('openssl'), 'openssl'),
+      prepare: () => {
+        const cert = path.join(dir, 'https.crt');
+        // Made by nginx-https's prepare, which runs first; made here when it did not run.
+        if (!existsSync(cert)) selfSignedCertificate(cert, path.join(dir, 'https.key'));
+        const config = conf(
+          'lighttpd-https.conf',
+          [
+            `server.document-root = "${www}"`,
+            `server.bind = "${PREFIX}.38"`,
+            'server.port = 443',
+            `$SERVER["socket"] == "${PREFIX}.38:8080" { ssl.engine = "enable" }`,
+            'server.modules += ("mod_openssl", "mod_accesslog")',
+            'ssl.engine = "enable"',
+            `ssl.pemfile = "${cert}"`,
+            `ssl.privkey = "${path.join(dir, 'https.key')}"`,
+            `server.errorlog = "${dir}/lighttpd-https.err"`,
+            `accesslog.filename = "${dir}/lighttpd-https.access"`,
+            'index-file.names = ("index.html")',
+            'mimetype.assign = (".html" => "text/html", ".ico" => "image/x-icon")',
+            '',
+          ].join('\n'),
+        );
+        return [which('lighttpd') as string, '-D', '-f', config];
       },
     },
     {
@@ -1939,21 +1980,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     if (!r) return;
     const { host, svc } = r;
     const version = upstreamVersion(which('nginx') as string);
-    const der = new X509Certificate(readFileSync(path.join(dir, 'https.crt'))).raw;
-    for (const s of [svc, host.services.find((x) => x.transport === 'tcp' && x.port === 8080)]) {
-      assert.ok(s, 'no service on 8080');
-      assert.equal(s.protocol, 'https', `port ${s.port}`);
-      assert.equal(s.fields['tls.subject'], HTTPS_SUBJECT);
-      assert.equal(s.fields['tls.issuer'], HTTPS_SUBJECT);
-      assert.equal(s.fields['tls.self_signed'], 'true');
-      assert.equal(s.fields['tls.san'], `DNS:${HTTPS_NAME}`);
-      assert.equal(s.fields['tls.key_type'], 'rsa-2048');
-      assert.equal(s.fields['tls.sha256'], createHash('sha256').update(der).digest('hex'));
-      assert.equal(s.fields['http.server'], `nginx/${version}`);
-      assert.equal(s.fields['http.title'], 'Real daemon test page');
-      assert.equal(s.product, 'nginx');
-      assert.equal(s.version, version);
-    }
+    assertHttps(host, svc, 'nginx', `nginx/${version}`, version);
     // 8080: plain HTTP got nginx's 400 for plain text on a TLS port, then TLS.
     const odd = host.services.find((x) => x.transport === 'tcp' && x.port === 8080);
     assert.equal(odd?.fields['scan.probes'], '2');
@@ -1965,6 +1992,48 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.match(log, /"GET \/ HTTP\/1\.1" 400 /);
     assert.doesNotMatch(log, /"(?:POST|PUT) |Authorization/);
   });
+
+  it('lighttpd HTTPS, self-signed: certificate fields read, lighttpd named, no maker', (t) => {
+    const r = serviceOf(t, 'lighttpd-https');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('lighttpd') as string);
+    assertHttps(host, svc, 'lighttpd', `lighttpd/${version}`, version);
+    // 8080: plain HTTP got no HTTP back (lighttpd hangs up), then TLS.
+    const odd = host.services.find((x) => x.transport === 'tcp' && x.port === 8080);
+    assert.equal(odd?.fields['scan.probes'], '2');
+    assert.equal(host.device?.vendor_id ?? null, null);
+    const err = readFileSync(path.join(dir, 'lighttpd-https.err'), 'utf8');
+    assert.match(err, /SSL: .*http request/);
+    const log = readFileSync(path.join(dir, 'lighttpd-https.access'), 'utf8');
+    assert.match(log, /"GET \/ HTTP\/1\.1" 200 /);
+    assert.doesNotMatch(log, /"(?:POST|PUT) /);
+  });
+
+  /** The HTTPS service on 443 and on 8080: the test certificate, and HTTP inside TLS. */
+  function assertHttps(
+    host: HostRecord,
+    svc: ServiceRecord,
+    product: string,
+    server: string,
+    version: string,
+  ): void {
+    const der = new X509Certificate(readFileSync(path.join(dir, 'https.crt'))).raw;
+    for (const s of [svc, host.services.find((x) => x.transport === 'tcp' && x.port === 8080)]) {
+      assert.ok(s, 'no service on 8080');
+      assert.equal(s.protocol, 'https', `port ${s.port}`);
+      assert.equal(s.fields['tls.subject'], HTTPS_SUBJECT);
+      assert.equal(s.fields['tls.issuer'], HTTPS_SUBJECT);
+      assert.equal(s.fields['tls.self_signed'], 'true');
+      assert.equal(s.fields['tls.san'], `DNS:${HTTPS_NAME}`);
+      assert.equal(s.fields['tls.key_type'], 'rsa-2048');
+      assert.equal(s.fields['tls.sha256'], createHash('sha256').update(der).digest('hex'));
+      assert.equal(s.fields['http.server'], server);
+      assert.equal(s.fields['http.title'], 'Real daemon test page');
+      assert.equal(s.product, product);
+      assert.equal(s.version, version);
+    }
+  }
 
   it('gmediarender (libupnp): SSDP, description name the renderer; no class, no maker', (t) => {
     const r = serviceOf(t, 'gmediarender');
