@@ -195,7 +195,9 @@ describe('an HTTP port that refuses plain text with a 400 (nginx "ssl" on 8080)'
 
   test('the 400 gets one TLS attempt, and HTTP inside TLS is what is recorded', async () => {
     const probes = [{ ...httpProbe, ports: [port] }, httpsProbe];
-    const result = await probePort('127.0.0.1', port, { probes });
+    // Two exchanges and an RSA handshake: budgets that a loaded machine still meets.
+    const timeouts = { connectMs: 2_000, readMs: 4_000, bannerMs: 500 };
+    const result = await probePort('127.0.0.1', port, { probes, timeouts });
     assert.equal(result.status, 'ok');
     assert.equal(result.protocol, 'https');
     assert.deepEqual(result.probesTried, ['http', 'https']);

@@ -1,9 +1,9 @@
 /**
  * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
  * Dropbear, BusyBox telnetd and httpd, lighttpd and nginx (both also over HTTPS with a
- * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA, MiniUPnPd,
- * webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender, ser2net, and
- * inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA,
+ * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
+ * ser2net, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -1148,8 +1148,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
             '',
           ].join('\n'),
         );
-        // Its resolver (getaddrinfo with AI_ADDRCONFIG) finds no IPv4 address for the
-        // accepter unless one is on an interface: added to the namespace's loopback.
+        // It refuses the accepter's address ("Unable to find a valid name") unless that
+        // address is on an interface (lo's 127.0.0.0/8 is not enough): added to lo here.
         const run = `${which('ser2net')} -n -c ${config} -P ${dir}/ser2net.pid`;
         return ['sh', '-c', `ip addr add ${PREFIX}.35/32 dev lo && exec ${run}`];
       },
