@@ -2,7 +2,8 @@
  * HTTPS / TLS probe (client-first: a server never speaks TLS first).
  *
  * Ports: 443, 8443, 993, 995, 465, 636 (TLS from the first byte), and any TCP port whose
- *   plain HTTP attempt got no HTTP back (the engine then opens a fresh connection for this).
+ *   plain HTTP attempt got no HTTP back, or an HTTP 400 saying the port wants TLS
+ *   ({@link refusesPlainHttp}); the engine then opens a fresh connection for this.
  * Sends: a TLS ClientHello through `node:tls` over the engine's rate-limited socket, with
  *   no SNI for an IP address, certificate checks off (we read the certificate, we do not
  *   trust it) and old protocol versions allowed (old devices only speak TLS 1.0); then the
@@ -25,6 +26,26 @@ import type { ProbeContext, ProbeOutput, TcpConnection, TcpProbe } from './types
 
 /** Ports where TLS starts at the first byte: HTTPS, IMAPS, POP3S, SMTPS, LDAPS. */
 export const TLS_PORTS: readonly number[] = [443, 8443, 993, 995, 465, 636];
+
+/**
+ * What HTTP servers answer a plain request on a TLS port, in the body of their 400: nginx
+ * and its forks (OpenResty, Tengine: "The plain HTTP request was sent to HTTPS port"),
+ * Apache's mod_ssl ("You're speaking plain HTTP to an SSL-enabled server port") and Go's
+ * net/http ("Client sent an HTTP request to an HTTPS server"). Literals only: linear.
+ */
+const PLAIN_ON_TLS =
+  /plain HTTP request was sent to HTTPS port|speaking plain HTTP to an SSL-enabled server port|Client sent an HTTP request to an HTTPS server/i;
+
+/**
+ * True when a plain HTTP exchange (its `http.*` fields) was the server refusing plain text
+ * on a TLS port: a 400 whose body says so. Such a port is worth one TLS attempt, as is one
+ * that answered no HTTP at all.
+ */
+export function refusesPlainHttp(fields: Readonly<Record<string, string>>): boolean {
+  return (
+    (fields['http.status'] ?? '').startsWith('400') && PLAIN_ON_TLS.test(fields['http.body'] ?? '')
+  );
+}
 
 /** A finished handshake, or why there is none. */
 export type TlsOutcome =

@@ -1,17 +1,23 @@
 /**
  * TLS and HTTPS: certificate fields from real certificates, the HTTP → TLS fallback on a
- * port of no known protocol, TLS without HTTP inside, no SNI for addresses, the redirect
+ * port of no known protocol (and on a port whose HTTP server refuses plain text with its
+ * 400), TLS without HTTP inside, no SNI for addresses, the redirect
  * rules (same scheme, address and port only) and the meta generator.
  */
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type net from 'node:net';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
-import { extractGenerator, type HttpResponse, sameOriginRedirect } from '../probes/http.js';
-import { httpsProbe, TLS_PORTS } from '../probes/https.js';
+import {
+  extractGenerator,
+  type HttpResponse,
+  httpProbe,
+  sameOriginRedirect,
+} from '../probes/http.js';
+import { httpsProbe, refusesPlainHttp, TLS_PORTS } from '../probes/https.js';
 import { certificateFields, formatDn } from '../probes/parsers/x509.js';
 import { bookkeepingFields } from '../src/engine/run-port.js';
 import { startFakeTcp } from './support/fake-server.js';
@@ -138,6 +144,83 @@ describe('HTTPS on a port of no known protocol', () => {
     assert.equal(result.protocol, 'https');
     assert.deepEqual(result.probesTried, ['https']);
     assert.equal(bookkeepingFields(result)['scan.probes'], '1');
+  });
+});
+
+describe('an HTTP port that refuses plain text with a 400 (nginx "ssl" on 8080)', () => {
+  /** nginx 1.22's answer to a plain request on a TLS listener (its own 400 page). */
+  const NGINX_400 =
+    '<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n' +
+    '<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n' +
+    '<center>The plain HTTP request was sent to HTTPS port</center>\r\n' +
+    '<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n';
+  let server: net.Server;
+  let port = 0;
+  const sockets = new Set<net.Socket>();
+  before(async () => {
+    const secure = tls.createServer({ cert: read('router.crt'), key: read('router.key') }, (s) => {
+      s.on('error', () => {});
+      answerHttp(s, '<html><head><title>Behind TLS</title></head></html>');
+    });
+    secure.on('tlsClientError', () => {});
+    // One port for both: a ClientHello (0x16) goes to TLS, plain text gets the 400.
+    server = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.once('close', () => sockets.delete(s));
+      s.once('data', (chunk: Buffer) => {
+        if (chunk[0] === 0x16) {
+          s.pause();
+          s.unshift(chunk);
+          secure.emit('connection', s);
+          return;
+        }
+        s.end(
+          `HTTP/1.1 400 Bad Request\r\nServer: nginx/1.22.1\r\nContent-Type: text/html\r\nContent-Length: ${NGINX_400.length}\r\nConnection: close\r\n\r\n${NGINX_400}`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address && typeof address === 'object');
+    port = address.port;
+  });
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+
+  test('the 400 gets one TLS attempt, and HTTP inside TLS is what is recorded', async () => {
+    const probes = [{ ...httpProbe, ports: [port] }, httpsProbe];
+    // Two exchanges and an RSA handshake: budgets that a loaded machine still meets.
+    const timeouts = { connectMs: 2_000, readMs: 4_000, bannerMs: 500 };
+    const result = await probePort('127.0.0.1', port, { probes, timeouts });
+    assert.equal(result.status, 'ok');
+    assert.equal(result.protocol, 'https');
+    assert.deepEqual(result.probesTried, ['http', 'https']);
+    assert.equal(result.fields['tls.subject'], 'CN=router');
+    assert.equal(result.fields['http.title'], 'Behind TLS');
+  });
+
+  test('which 400s say so', () => {
+    assert.equal(
+      refusesPlainHttp({ 'http.status': '400 Bad Request', 'http.body': NGINX_400 }),
+      true,
+    );
+    const apache =
+      "<p>Your browser sent a request that this server could not understand.<br />\nReason: You're speaking plain HTTP to an SSL-enabled server port.<br />";
+    assert.equal(refusesPlainHttp({ 'http.status': '400 Bad Request', 'http.body': apache }), true);
+    const go = 'Client sent an HTTP request to an HTTPS server.\n';
+    assert.equal(refusesPlainHttp({ 'http.status': '400 Bad Request', 'http.body': go }), true);
+    // Another 400, or the same words on a 200 page (a forum post quoting nginx): no.
+    assert.equal(
+      refusesPlainHttp({ 'http.status': '400 Bad Request', 'http.body': '<h1>Bad Request</h1>' }),
+      false,
+    );
+    assert.equal(refusesPlainHttp({ 'http.status': '200 OK', 'http.body': NGINX_400 }), false);
   });
 });
 

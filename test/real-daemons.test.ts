@@ -1,8 +1,9 @@
 /**
  * thingscan against real daemons from Debian packages, not the lab's imitations: OpenSSH,
- * Dropbear, BusyBox telnetd and httpd, lighttpd, nginx, mini_httpd, Apache, vsftpd, Exim,
- * Net-SNMP snmpd, MiniDLNA, MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb,
- * Gerbera, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * Dropbear, BusyBox telnetd and httpd, lighttpd and nginx (both also over HTTPS with a
+ * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA,
+ * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
+ * ser2net, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -15,7 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import {
   chmodSync,
@@ -44,6 +45,11 @@ import { CLI } from './support/paths.js';
 const PREFIX = '127.77.60';
 /** miniupnpd's device UUID (its USN). */
 const MINIUPNPD_UUID = '3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b';
+/** gmediarender's device UUID (its USN). */
+const GMEDIARENDER_UUID = '5e1b7a52-3c0d-4f7e-9a61-2b8c4d0e7f10';
+/** Subject of the HTTPS test certificate: a test name, no maker's. */
+const HTTPS_NAME = 'daemons.example.test';
+const HTTPS_SUBJECT = `CN=${HTTPS_NAME}, O=Real daemon test`;
 const unavailable = netnsUnavailable();
 
 /** Where a binary lives, or null when it is not installed. */
@@ -53,6 +59,13 @@ function which(name: string): string | null {
     if (existsSync(p)) return p;
   }
   return null;
+}
+
+/** True when dpkg has `pkg` installed. */
+function installed(pkg: string): boolean {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format, not a template
+  const status = spawnSync('dpkg-query', ['-W', '-f', '${Status}', pkg], { encoding: 'utf8' });
+  return status.stdout === 'install ok installed';
 }
 
 /** Full Debian version (`1:9.2p1-2+deb12u10`) of the package that owns `binary`. */
@@ -162,7 +175,7 @@ interface Daemon {
 }
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
-const SCAN_PORTS = 'T:21,22,23,25,80,631,5000,8200,49152,U:161,1900';
+const SCAN_PORTS = 'T:21,22,23,25,80,443,631,2000,5000,8080,8200,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -198,8 +211,38 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const courier = unpacked('courier-mta', 'usr/lib/courier/courier/modules/esmtp/courieresmtpd');
   const courierBase = unpacked('courier-base', 'usr/sbin/couriertcpd');
   const courierAuth = unpacked('courier-authlib', 'usr/lib/libcourierauth.so.0');
+  /** The banner Debian's /etc/ser2net.yaml defines (its `define: &banner` line), or null. */
+  const ser2netBanner = existsSync('/etc/ser2net.yaml')
+    ? (/^define: &banner .*$/m.exec(readFileSync('/etc/ser2net.yaml', 'utf8'))?.[0] ?? null)
+    : null;
+  const ser2netNoBanner = '/etc/ser2net.yaml (ser2net) defines no &banner';
   const needUnpacked = (u: Unpacked | null, pkg: string): string | null =>
     u ? null : `${pkg} not unpacked in ${DEBS} (.ci/run does: apt-get download, dpkg -x)`;
+
+  /** The HTTPS daemons' self-signed certificate (subject {@link HTTPS_SUBJECT}) and key. */
+  function selfSignedCertificate(cert: string, key: string): void {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        `/${HTTPS_SUBJECT.replaceAll(', ', '/')}`,
+        '-addext',
+        `subjectAltName=DNS:${HTTPS_NAME}`,
+        '-days',
+        '2',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+  }
 
   /** A vsftpd on `address`:21 with these extra config lines. */
   function vsftpd(id: string, address: string, extra: readonly string[]): Daemon {
@@ -1080,6 +1123,135 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         ];
       },
     },
+    {
+      // ser2net (serial ports on TCP) behind its telnet accepter, with the banner Debian's
+      // own /etc/ser2net.yaml defines. Its "serial port" is /dev/ptmx: each connection opens
+      // a fresh pseudo-terminal master, so no serial port of the machine is touched.
+      // trace-both records what crossed the port (and when the client came and went).
+      id: 'ser2net',
+      address: `${PREFIX}.35`,
+      port: 2000,
+      transport: 'tcp',
+      missing: need(which('ser2net'), 'ser2net') ?? (ser2netBanner ? null : ser2netNoBanner),
+      prepare: () => {
+        const config = conf(
+          'ser2net.yaml',
+          [
+            ser2netBanner as string,
+            'connection: &con0',
+            `    accepter: telnet,tcp,${PREFIX}.35,2000`,
+            '    options:',
+            '      banner: *banner',
+            `      trace-both: ${dir}/ser2net.trace`,
+            '      trace-both-timestamp: true',
+            '    connector: serialdev,/dev/ptmx,9600n81,local',
+            '',
+          ].join('\n'),
+        );
+        // It refuses the accepter's address ("Unable to find a valid name") unless that
+        // address is on an interface (lo's 127.0.0.0/8 is not enough): added to lo here.
+        const run = `${which('ser2net')} -n -c ${config} -P ${dir}/ser2net.pid`;
+        return ['sh', '-c', `ip addr add ${PREFIX}.35/32 dev lo && exec ${run}`];
+      },
+    },
+    {
+      // nginx serving HTTPS with a self-signed certificate made here, whose subject imitates
+      // no maker: on 443, and on 8080 where plain HTTP gets nginx's "plain HTTP request was
+      // sent to HTTPS port" 400 (as on devices whose web UI moved to TLS on its old port).
+      id: 'nginx-https',
+      address: `${PREFIX}.36`,
+      port: 443,
+      transport: 'tcp',
+      missing: need(which('nginx'), 'nginx-light') ?? need(which('openssl'), 'openssl'),
+      prepare: () => {
+        const prefix = path.join(dir, 'nginx-https');
+        mkdirSync(prefix, { recursive: true });
+        const cert = path.join(dir, 'https.crt');
+        const key = path.join(dir, 'https.key');
+        if (!existsSync(cert)) selfSignedCertificate(cert, key);
+        const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+          .map((t) => `${t}_temp_path ${prefix};`)
+          .join(' ');
+        const config = conf(
+          'nginx-https.conf',
+          `pid ${dir}/nginx-https.pid;\nerror_log ${dir}/nginx-https.err;\nworker_processes 1;\n` +
+            'events { worker_connections 64; }\n' +
+            `http { access_log ${dir}/nginx-https.access; ${temp}\n` +
+            `  server { listen ${PREFIX}.36:443 ssl; listen ${PREFIX}.36:8080 ssl;\n` +
+            `    ssl_certificate ${cert}; ssl_certificate_key ${key}; root ${www}; } }\n`,
+        );
+        return [which('nginx') as string, '-g', 'daemon off;', '-p', prefix, '-c', config];
+      },
+    },
+    {
+      // lighttpd with mod_openssl and the same certificate, on 443 and 8080: plain HTTP on
+      // its TLS port gets no HTTP back (it logs the "http request" and hangs up).
+      id: 'lighttpd-https',
+      address: `${PREFIX}.38`,
+      port: 443,
+      transport: 'tcp',
+      missing:
+        need(which('lighttpd'), 'lighttpd') ??
+        (installed('lighttpd-mod-openssl') ? null : need(null, 'lighttpd-mod-openssl')) ??
+        need(which('openssl'), 'openssl'),
+      prepare: () => {
+        const cert = path.join(dir, 'https.crt');
+        // Made by nginx-https's prepare, which runs first; made here when it did not run.
+        if (!existsSync(cert)) selfSignedCertificate(cert, path.join(dir, 'https.key'));
+        const config = conf(
+          'lighttpd-https.conf',
+          [
+            `server.document-root = "${www}"`,
+            `server.bind = "${PREFIX}.38"`,
+            'server.port = 443',
+            `$SERVER["socket"] == "${PREFIX}.38:8080" { ssl.engine = "enable" }`,
+            'server.modules += ("mod_openssl", "mod_accesslog")',
+            'ssl.engine = "enable"',
+            `ssl.pemfile = "${cert}"`,
+            `ssl.privkey = "${path.join(dir, 'https.key')}"`,
+            `server.errorlog = "${dir}/lighttpd-https.err"`,
+            `accesslog.filename = "${dir}/lighttpd-https.access"`,
+            'index-file.names = ("index.html")',
+            'mimetype.assign = (".html" => "text/html", ".ico" => "image/x-icon")',
+            '',
+          ].join('\n'),
+        );
+        return [which('lighttpd') as string, '-D', '-f', config];
+      },
+    },
+    {
+      // gmediarender (gmrender-resurrect), the UPnP renderer of Raspberry Pi speakers, on
+      // libupnp: on a veth of its own namespace as Gerbera is (libupnp refuses loopback).
+      id: 'gmediarender',
+      address: `${PREFIX}.37`,
+      port: 1900,
+      transport: 'udp',
+      listens: '0.0.0.0:1900',
+      alone: true,
+      missing:
+        need(which('gmediarender'), 'gmediarender') ??
+        (installed('gstreamer1.0-plugins-base')
+          ? null
+          : 'gstreamer1.0-plugins-base not installed (gmediarender aborts without playbin; .ci/run installs it)'),
+      prepare: () => {
+        const link = [
+          'ip link add gr0 type veth peer name gr1',
+          `ip addr add ${PREFIX}.37/32 dev gr0`,
+          'ip link set gr0 addrgenmode none',
+          'ip link set gr1 up',
+          'ip link set gr0 up',
+        ].join(' && ');
+        const renderer = [
+          which('gmediarender'),
+          '-I gr0',
+          '-p 49152',
+          `-u ${GMEDIARENDER_UUID}`,
+          "-f 'Real daemon renderer'",
+          '--logfile=stdout',
+        ].join(' ');
+        return ['sh', '-c', `${link} && exec ${renderer}`];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -1778,5 +1950,110 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.fields['http.title'], 'Real daemon test page');
     assert.equal(svc.product, 'webfs');
     assert.equal(svc.version, version);
+  });
+
+  it('ser2net (telnet accepter, Debian banner): named; no OS from the banner; nothing typed', (t) => {
+    const r = serviceOf(t, 'ser2net');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'telnet');
+    // ser2net 4 prints the accepter and connector strings for \p and \d.
+    assert.match(
+      svc.fields['telnet.banner'] ?? '',
+      new RegExp(
+        `^ser2net port telnet,tcp,${PREFIX.replaceAll('.', '\\.')}\\.35,2000 device serialdev,/dev/ptmx,9600n81,local `,
+      ),
+    );
+    assert.equal(svc.product, 'ser2net');
+    assert.equal(svc.version, null);
+    // "(Debian GNU/Linux)" is the sample banner's text on any OS: no OS, no class, no maker.
+    assert.equal(host.device, null);
+    // Its trace of the session: the client came and went, and typed nothing to the port.
+    const trace = readFileSync(path.join(dir, 'ser2net.trace'), 'utf8');
+    // Lines other than its timestamped OPEN/CLOSE are bytes the client sent to the port.
+    assert.match(trace, /^[0-9/]+ [0-9:]+ OPEN \(ipv4,/m);
+    assert.doesNotMatch(trace.replace(/^[0-9/]+ [0-9:]+ (?:OPEN|CLOSE) .*$/gm, ''), /\S/);
+  });
+
+  it('nginx HTTPS, self-signed: certificate fields read, nginx named, no maker claimed', (t) => {
+    const r = serviceOf(t, 'nginx-https');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('nginx') as string);
+    assertHttps(host, svc, 'nginx', `nginx/${version}`, version);
+    // 8080: plain HTTP got nginx's 400 for plain text on a TLS port, then TLS.
+    const odd = host.services.find((x) => x.transport === 'tcp' && x.port === 8080);
+    assert.equal(odd?.fields['scan.probes'], '2');
+    assert.equal(host.device?.vendor_id ?? null, null);
+    assert.notEqual(host.iot, true);
+    // Its access log: GETs only (inside TLS, and the one plain request it refused).
+    const log = readFileSync(path.join(dir, 'nginx-https.access'), 'utf8');
+    assert.match(log, /"GET \/ HTTP\/1\.1" 200 /);
+    assert.match(log, /"GET \/ HTTP\/1\.1" 400 /);
+    assert.doesNotMatch(log, /"(?:POST|PUT) |Authorization/);
+  });
+
+  it('lighttpd HTTPS, self-signed: certificate fields read, lighttpd named, no maker', (t) => {
+    const r = serviceOf(t, 'lighttpd-https');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('lighttpd') as string);
+    assertHttps(host, svc, 'lighttpd', `lighttpd/${version}`, version);
+    // 8080: plain HTTP got no HTTP back (lighttpd hangs up), then TLS.
+    const odd = host.services.find((x) => x.transport === 'tcp' && x.port === 8080);
+    assert.equal(odd?.fields['scan.probes'], '2');
+    assert.equal(host.device?.vendor_id ?? null, null);
+    const err = readFileSync(path.join(dir, 'lighttpd-https.err'), 'utf8');
+    assert.match(err, /SSL: .*http request/);
+    const log = readFileSync(path.join(dir, 'lighttpd-https.access'), 'utf8');
+    assert.match(log, /"GET \/ HTTP\/1\.1" 200 /);
+    assert.doesNotMatch(log, /"(?:POST|PUT) /);
+  });
+
+  /** The HTTPS service on 443 and on 8080: the test certificate, and HTTP inside TLS. */
+  function assertHttps(
+    host: HostRecord,
+    svc: ServiceRecord,
+    product: string,
+    server: string,
+    version: string,
+  ): void {
+    const der = new X509Certificate(readFileSync(path.join(dir, 'https.crt'))).raw;
+    for (const s of [svc, host.services.find((x) => x.transport === 'tcp' && x.port === 8080)]) {
+      assert.ok(s, 'no service on 8080');
+      assert.equal(s.protocol, 'https', `port ${s.port}`);
+      assert.equal(s.fields['tls.subject'], HTTPS_SUBJECT);
+      assert.equal(s.fields['tls.issuer'], HTTPS_SUBJECT);
+      assert.equal(s.fields['tls.self_signed'], 'true');
+      assert.equal(s.fields['tls.san'], `DNS:${HTTPS_NAME}`);
+      assert.equal(s.fields['tls.key_type'], 'rsa-2048');
+      assert.equal(s.fields['tls.sha256'], createHash('sha256').update(der).digest('hex'));
+      assert.equal(s.fields['http.server'], server);
+      assert.equal(s.fields['http.title'], 'Real daemon test page');
+      assert.equal(s.product, product);
+      assert.equal(s.version, version);
+    }
+  }
+
+  it('gmediarender (libupnp): SSDP, description name the renderer; no class, no maker', (t) => {
+    const r = serviceOf(t, 'gmediarender');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('gmediarender') as string);
+    assert.equal(svc.protocol, 'ssdp');
+    assert.match(svc.fields['ssdp.server'] ?? '', /, Portable SDK for UPnP devices\/[0-9.]+$/);
+    assert.equal(svc.fields['ssdp.usn'], `uuid:${GMEDIARENDER_UUID}::upnp:rootdevice`);
+    assert.equal(svc.fields['ssdp.location'], `http://${PREFIX}.37:49152/description.xml`);
+    assert.equal(svc.fields['upnp.device_type'], 'urn:schemas-upnp-org:device:MediaRenderer:1');
+    assert.equal(svc.fields['upnp.friendly_name'], 'Real daemon renderer');
+    assert.equal(svc.fields['upnp.model_name'], 'gmediarender');
+    assert.equal(svc.fields['upnp.model_number'], version);
+    assert.equal(svc.product, 'gmediarender');
+    assert.equal(svc.vendor, 'gmrender-resurrect');
+    // A renderer on a Linux box: software named, no device class, no maker.
+    assert.equal(host.device, null);
+    // Its log ends where it was ready: the scanner read its description and called nothing.
+    const log = readFileSync(path.join(dir, 'gmediarender.log'), 'utf8');
+    assert.match(log, /\| main\] Ready for rendering\.\n(?:Ready for rendering\.\n)?$/);
   });
 });

@@ -3,8 +3,10 @@
  * what it volunteered (SSH on 2323 is SSH), run that probe, and turn every failure into a
  * status. Only a silent TCP port gets an HTTP request; a port that spoke telnet never does.
  * TLS is never volunteered either: ports known to be TLS go straight to the HTTPS probe,
- * and a port whose HTTP attempt got no HTTP back (non-HTTP bytes, or closed at once) gets
- * one TLS attempt on a fresh rate-limited connection, with HTTP inside when it works.
+ * and a port whose HTTP attempt got no HTTP back (non-HTTP bytes, or closed at once), or
+ * got the 400 by which a TLS server refuses plain text (nginx's "plain HTTP request was
+ * sent to HTTPS port", {@link refusesPlainHttp}), gets one TLS attempt on a fresh
+ * rate-limited connection, with HTTP inside when it works.
  * Once HTTP answered (plain or inside TLS), the engine's follow-up planner may name a few
  * vendor-telling paths (signatures' `followup:`, `src/match/followup.ts`): the same probe
  * GETs them on fresh connections to the same port, at most `DEFAULTS.maxFollowups`, and
@@ -19,6 +21,7 @@
  */
 import type net from 'node:net';
 import type { Logger } from 'pino';
+import { refusesPlainHttp } from '../../probes/https.js';
 import type {
   Probe,
   ProbeContext,
@@ -173,7 +176,8 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
       const real = await runOnFreshConnection(options, rtsp, tried, done);
       return real?.status === 'ok' ? real : done(plain.protocol, plain.status, plain);
     }
-    if (!https || !TLS_HINTS.has(plain.status)) return plain;
+    const refused = plain.status === 'ok' && refusesPlainHttp(plain.fields);
+    if (!https || !(TLS_HINTS.has(plain.status) || refused)) return plain;
     const secure = await runOnFreshConnection(options, https, tried, done);
     // Not TLS either: the HTTP outcome stands, with the TLS attempt counted.
     return secure?.status === 'ok' ? secure : done(plain.protocol, plain.status, plain);
