@@ -133,6 +133,17 @@ class TelnetSession {
   }
 }
 
+/**
+ * What the probe records from a stream it has read: the text (IAC sequences removed, line
+ * ends normalised) and the negotiation opened. For callers that hold the raw bytes (the
+ * held-out runner), so they derive the fields the way the probe does.
+ */
+export function telnetStreamText(raw: Uint8Array): { text: string; options: string[] } {
+  const session = new TelnetSession();
+  session.feed(Buffer.from(raw));
+  return { text: session.text, options: [...session.options] };
+}
+
 async function runTelnet(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeOutput> {
   const { reader } = conn;
   const session = new TelnetSession();

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseReply } from '../../probes/parsers/reply.js';
-import { normaliseTelnetText } from '../../probes/telnet.js';
+import { normaliseTelnetText, telnetStreamText } from '../../probes/telnet.js';
 import { identifyServices } from '../match/identify.js';
 import type { ServiceInput } from '../match/matcher.js';
 import { packageRoot } from '../paths.js';
@@ -158,7 +158,8 @@ function replyText(value: string): string {
  * The services an entry's fields make, completed as the probe would record them: an SSH
  * ident also gives `ssh.software`/`ssh.comment`, a telnet banner has its line ends
  * normalised (CR LF to LF, as the probe does), is trimmed, and its last non-empty line is
- * `telnet.prompt`, and an FTP or SMTP greeting written with its reply
+ * `telnet.prompt` (a banner written with its IAC negotiation bytes is parsed as the probe
+ * parses the stream, which also gives `telnet.options`), and an FTP or SMTP greeting written with its reply
  * codes (`220 …`) loses them.
  */
 export function heldoutServices(fields: Readonly<Record<string, string>>): ServiceInput[] {
@@ -179,7 +180,12 @@ export function heldoutServices(fields: Readonly<Record<string, string>>): Servi
   const telnet = byProtocol.get('telnet');
   const banner = telnet?.['telnet.banner'];
   if (telnet && banner !== undefined) {
-    const text = normaliseTelnetText(banner);
+    // Written as raw bytes with IAC negotiation left in: parse it as the probe does.
+    const raw = banner.includes('\xff') && /^[\0-\xff]*$/.test(banner);
+    const stream = raw ? telnetStreamText(Buffer.from(banner, 'latin1')) : null;
+    const text = stream ? stream.text : normaliseTelnetText(banner);
+    if (stream && stream.options.length > 0 && telnet['telnet.options'] === undefined)
+      telnet['telnet.options'] = stream.options.join(',');
     telnet['telnet.banner'] = text.trim();
     const lines = text.split('\n').map((l) => l.trim());
     const last = lines.filter((l) => l.length > 0).pop();
