@@ -14,6 +14,17 @@ export const DEFAULTS = {
    * spare; more pay off only for fast scans of long lists (see docs/benchmarks.md).
    */
   threads: 1,
+  /**
+   * Young generation of each scan thread (`--threads`), MiB: three times V8's semi-space.
+   * A host's sockets, promises and buffers live for its round trips, long enough that with
+   * V8's default (16 MiB semi-spaces) many survive a scavenge or two and are copied; with
+   * 32 MiB semi-spaces more of them die young: with --threads 2 the scanner's CPU per host
+   * fell 3 % at the median (9 % at the best run) in `scripts/scan-ab.mjs` (figures in
+   * docs/benchmarks.md), for about 32 MiB more memory per thread. The main thread's own
+   * young generation is set only on Node's command line (`NODE_OPTIONS=
+   * --max-semi-space-size=32`, see README).
+   */
+  threadYoungGenerationMb: 96,
   /** Probes (connections) in flight per host. */
   perHost: 2,
   /** TCP handshake deadline, ms. */

@@ -116,7 +116,10 @@ export async function* scanThreaded(
   const outstanding: number[] = new Array<number>(threads).fill(0);
   const done: boolean[] = new Array<boolean>(threads).fill(false);
   const workers = Array.from({ length: threads }, (_, i) => {
-    const worker = new Worker(WORKER_URL, { workerData: init });
+    const worker = new Worker(WORKER_URL, {
+      workerData: init,
+      resourceLimits: { maxYoungGenerationSizeMb: DEFAULTS.threadYoungGenerationMb },
+    });
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'record') {
         outstanding[i] = (outstanding[i] ?? 1) - 1;
