@@ -141,11 +141,13 @@ test('fusion: a UPnP manufacturer brands a class-only IGD verdict; alone it labe
   assert.equal(igd.device?.class, 'router');
   assert.equal(igd.device?.vendor_id, 'technicolor');
   assert.ok(igd.device?.signatures.includes('enrich/upnp-manufacturer'));
+  // A maker no signature reads over UPnP (Asustor's own signature now does).
   const alone = identifyServices(library, [
-    ssdp({ 'upnp.manufacturer': 'ASUSTOR Inc.', 'upnp.model_name': 'AS6704T' }),
+    ssdp({ 'upnp.manufacturer': 'TerraMaster', 'upnp.model_name': 'F4-423' }),
   ]);
-  assert.equal(alone.device?.vendor_id, 'asustor');
+  assert.equal(alone.device?.vendor_id, 'terramaster');
   assert.equal(alone.device?.class, 'nas');
+  assert.deepEqual(alone.device?.signatures, ['enrich/upnp-manufacturer']);
   assert.ok((alone.device?.confidence ?? 1) <= HINT_ONLY_CEILING);
   // A manufacturer the registry does not know names nobody.
   const unknown = identifyServices(library, [
