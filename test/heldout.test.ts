@@ -242,3 +242,15 @@ test('held-out: a telnet banner written with its IAC bytes is parsed as the prob
   assert.equal(plain?.fields['telnet.banner'], '欢迎\nlogin:');
   assert.equal(plain?.fields['telnet.options'], undefined);
 });
+
+test('held-out: header lines written as sent get the names the HTTP probe records', () => {
+  const [http] = heldoutServices({
+    'http.status': '200 OK',
+    'http.headers':
+      'Server: GoAhead-Webs\r\nX-Powered-By: PHP/5.6\r\nSet-Cookie: SESSIONID=1; Path=/',
+  });
+  assert.equal(
+    http?.fields['http.headers'],
+    'server: GoAhead-Webs\nx-powered-by: PHP/5.6\nset-cookie: SESSIONID=1; Path=/',
+  );
+});

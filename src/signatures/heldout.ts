@@ -155,6 +155,20 @@ function replyText(value: string): string {
 }
 
 /**
+ * Header lines as the HTTP probe records them: names lower-cased (the probe keeps what
+ * undici gives, which lower-cases them), values as sent, one `name: value` per line.
+ */
+function headerLines(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      const colon = line.indexOf(':');
+      return colon > 0 ? line.slice(0, colon).toLowerCase() + line.slice(colon) : line;
+    })
+    .join('\n');
+}
+
+/**
  * The services an entry's fields make, completed as the probe would record them: an SSH
  * ident also gives `ssh.software`/`ssh.comment`, a telnet banner has its line ends
  * normalised (CR LF to LF, as the probe does), is trimmed, and its last non-empty line is
@@ -167,7 +181,11 @@ export function heldoutServices(fields: Readonly<Record<string, string>>): Servi
   for (const [name, value] of Object.entries(fields)) {
     const protocol = serviceProtocol(name);
     const f = byProtocol.get(protocol) ?? {};
-    f[name] = REPLY_FIELDS.has(name) ? replyText(value) : value;
+    f[name] = REPLY_FIELDS.has(name)
+      ? replyText(value)
+      : name === 'http.headers'
+        ? headerLines(value)
+        : value;
     byProtocol.set(protocol, f);
   }
   const ssh = byProtocol.get('ssh');
