@@ -6,11 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PORT_PRESETS } from '../src/engine/presets.js';
-import { DEFAULT_PORT_SPEC, type HostRecord, loadSignatures, parsePortSpec } from '../src/index.js';
+import {
+  DEFAULT_PORT_SPEC,
+  type HostRecord,
+  loadSignatures,
+  parsePortSpec,
+  scan,
+} from '../src/index.js';
 import { type RunningLab, startLab } from '../src/lab/index.js';
 import { recordOf, scanLab } from './support/lab-scan.js';
 
@@ -136,5 +143,38 @@ test('the loader rejects a signature reading scan.* bookkeeping', () => {
     assert.equal(loadSignatures({ dir }).signatures.length, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a banner no probe speaks is kept as unknown.banner, and signatures read it (ser2net raw port)', async () => {
+  // ser2net on Debian's stock raw TCP accepter: its banner, no telnet negotiation.
+  const address = `${PREFIX}.250`;
+  const server = net.createServer((socket) => {
+    socket.end(
+      'ser2net port tcp,2000 device serialdev,/dev/ttyS0,9600n81,local [,9600N81,CLOCAL] (Debian GNU/Linux)\r\n',
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const out: HostRecord[] = [];
+    for await (const r of scan([address], {
+      ports: `T:${port}`,
+      bannerWaitMs: 500,
+      readTimeoutMs: 1_000,
+    })) {
+      out.push(r);
+    }
+    const service = out[0]?.services.find((s) => s.port === port);
+    assert.equal(service?.protocol, 'unknown');
+    assert.equal(
+      service?.fields['unknown.banner'],
+      'ser2net port tcp,2000 device serialdev,/dev/ttyS0,9600n81,local [,9600N81,CLOCAL] (Debian GNU/Linux)\n',
+    );
+    assert.equal(service?.product, 'ser2net');
+    // A serial server names no device class or maker of its own.
+    assert.equal(out[0]?.device?.vendor_id ?? null, null);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });

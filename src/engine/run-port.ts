@@ -211,7 +211,12 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     }
     const probe = pickByGreeting(tcp, greeting, expected);
     if (!probe) {
-      return done('unknown', 'ok', { fields: {}, banner: greeting.toString('latin1') });
+      // No probe speaks it: the burst itself is what signatures can read.
+      const text = greeting.toString('latin1');
+      return done('unknown', 'ok', {
+        fields: { 'unknown.banner': text.replace(/\r\n?/g, '\n') },
+        banner: text,
+      });
     }
     tried.push(probe.name);
     return await guard(options, probe.name, done, () =>

@@ -182,6 +182,11 @@ export const FIELDS = {
     description: 'Public key type and size or curve, e.g. "rsa-2048", "ec-prime256v1", "ed25519"',
   },
   'tls.sha256': { protocol: 'tls', description: 'SHA-256 of the DER certificate, lower-case hex' },
+  'unknown.banner': {
+    protocol: 'unknown',
+    description:
+      'What a TCP port volunteered that no probe recognised (a serial server, a custom daemon): the first burst as Latin-1 text, CR LF as LF',
+  },
   'rtsp.status': { protocol: 'rtsp', description: 'OPTIONS status code and reason, e.g. "200 OK"' },
   'rtsp.server': { protocol: 'rtsp', description: 'Server header of the OPTIONS reply' },
   'rtsp.public': { protocol: 'rtsp', description: 'Public header: methods the server supports' },
