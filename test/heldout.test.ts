@@ -10,8 +10,9 @@
  * seventh, written the same way around precision: the Windows, Linux, BSD and cloud hosts,
  * CDNs and VPN portals that send most campaign spam, with IoT controls; blind7.yaml an
  * eighth, written the same way around wire noise (IAC bytes, ANSI codes, CR/LF mixtures,
- * cut banners, vendors named only in page paths, cookies and footers, localised pages). The
- * library must keep naming no vendor on their generic banners and keep its accuracy above
+ * cut banners, vendors named only in page paths, cookies and footers, localised pages);
+ * blind8.yaml a ninth, written the same way around the spam-sending boxes' telnet, SSH, FTP
+ * and SMTP (BusyBox routers, NAS, Enigma2 receivers, consoles, cameras). The library must keep naming no vendor on their generic banners and keep its accuracy above
  * the floors below.
  */
 import assert from 'node:assert/strict';
@@ -138,6 +139,19 @@ const SETS: readonly HeldoutSet[] = [
     minEntries: 150,
     minGeneric: 15,
     minComputers: 24,
+  },
+  // Blind: class 57/113, vendor 40/83, product 32/72 and no false claim when first run;
+  // 81/113, 62/83, 52/72 after its fixes. Its theme is the services the spam report found
+  // open: telnet login prompts with the model as host name or on the line before, NAS and
+  // console FTP greetings. The misses left are bare prompts ("Login:", "Password:") that
+  // name nothing, and banners from one memory that nothing confirms.
+  {
+    name: 'ninth set (blind8)',
+    file: 'blind8.yaml',
+    floor: { class: 0.68, vendor: 0.71, product: 0.68 },
+    minEntries: 125,
+    minGeneric: 24,
+    minComputers: 18,
   },
 ];
 
