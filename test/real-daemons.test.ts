@@ -208,6 +208,20 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     writeFileSync(p, text);
     return p;
   };
+  /** A lighttpd config serving `www` on `address`, its errors in `<name>.err`, plus `lines`. */
+  const lighttpdConf = (name: string, address: string, lines: string[]): string =>
+    conf(
+      `${name}.conf`,
+      [
+        `server.document-root = "${www}"`,
+        `server.bind = "${address}"`,
+        ...lines,
+        `server.errorlog = "${dir}/${name}.err"`,
+        'index-file.names = ("index.html")',
+        'mimetype.assign = (".html" => "text/html", ".ico" => "image/x-icon")',
+        '',
+      ].join('\n'),
+    );
   const need = (bin: string | null, pkg: string): string | null =>
     bin ? null : `${pkg} not installed (apt-get install ${pkg}; .ci/run does)`;
   const postfix = unpacked('postfix', 'usr/lib/postfix/sbin/master');
@@ -404,18 +418,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       transport: 'tcp',
       missing: need(which('lighttpd'), 'lighttpd'),
       prepare: () => {
-        const config = conf(
-          'lighttpd.conf',
-          [
-            `server.document-root = "${www}"`,
-            `server.bind = "${PREFIX}.5"`,
-            'server.port = 80',
-            `server.errorlog = "${dir}/lighttpd.err"`,
-            'index-file.names = ("index.html")',
-            'mimetype.assign = (".html" => "text/html", ".ico" => "image/x-icon")',
-            '',
-          ].join('\n'),
-        );
+        const config = lighttpdConf('lighttpd', `${PREFIX}.5`, ['server.port = 80']);
         return [which('lighttpd') as string, '-D', '-f', config];
       },
     },
@@ -1211,24 +1214,15 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         const cert = path.join(dir, 'https.crt');
         // Made by nginx-https's prepare, which runs first; made here when it did not run.
         if (!existsSync(cert)) selfSignedCertificate(cert, path.join(dir, 'https.key'));
-        const config = conf(
-          'lighttpd-https.conf',
-          [
-            `server.document-root = "${www}"`,
-            `server.bind = "${PREFIX}.38"`,
-            'server.port = 443',
-            `$SERVER["socket"] == "${PREFIX}.38:8080" { ssl.engine = "enable" }`,
-            'server.modules += ("mod_openssl", "mod_accesslog")',
-            'ssl.engine = "enable"',
-            `ssl.pemfile = "${cert}"`,
-            `ssl.privkey = "${path.join(dir, 'https.key')}"`,
-            `server.errorlog = "${dir}/lighttpd-https.err"`,
-            `accesslog.filename = "${dir}/lighttpd-https.access"`,
-            'index-file.names = ("index.html")',
-            'mimetype.assign = (".html" => "text/html", ".ico" => "image/x-icon")',
-            '',
-          ].join('\n'),
-        );
+        const config = lighttpdConf('lighttpd-https', `${PREFIX}.38`, [
+          'server.port = 443',
+          `$SERVER["socket"] == "${PREFIX}.38:8080" { ssl.engine = "enable" }`,
+          'server.modules += ("mod_openssl", "mod_accesslog")',
+          'ssl.engine = "enable"',
+          `ssl.pemfile = "${cert}"`,
+          `ssl.privkey = "${path.join(dir, 'https.key')}"`,
+          `accesslog.filename = "${dir}/lighttpd-https.access"`,
+        ]);
         return [which('lighttpd') as string, '-D', '-f', config];
       },
     },
