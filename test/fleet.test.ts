@@ -44,13 +44,27 @@ const children = new Set<ChildProcess>();
 let lab: RunningLab;
 let redis: TestRedis;
 
+/**
+ * Counts a connection as open from its accept until the client's FIN or the close. The
+ * maximum is read once the loop has handled the rest of the I/O that was ready with the
+ * accept: one poll can report a new connection before the FIN of one the client already
+ * closed, and counting then would charge the scanner for a socket it no longer holds.
+ */
 function track(address: string, socket: net.Socket): void {
-  const n = (open.get(address) ?? 0) + 1;
-  open.set(address, n);
-  maxOpen.set(address, Math.max(maxOpen.get(address) ?? 0, n));
+  open.set(address, (open.get(address) ?? 0) + 1);
+  setImmediate(() =>
+    maxOpen.set(address, Math.max(maxOpen.get(address) ?? 0, open.get(address) ?? 0)),
+  );
   sockets.add(socket);
-  socket.once('close', () => {
+  let counted = true;
+  const release = (): void => {
+    if (!counted) return;
+    counted = false;
     open.set(address, (open.get(address) ?? 1) - 1);
+  };
+  socket.once('end', release);
+  socket.once('close', () => {
+    release();
     sockets.delete(socket);
   });
   socket.on('error', () => socket.destroy());
