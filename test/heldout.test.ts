@@ -14,7 +14,9 @@
  * blind8.yaml a ninth, written the same way around the spam-sending boxes' telnet, SSH, FTP
  * and SMTP (BusyBox routers, NAS, Enigma2 receivers, consoles, cameras); blind9.yaml a
  * tenth, written the same way around ISP-supplied home gateways and ONTs region by region
- * (web UI, realms, telnet, SSH, UPnP, certificates, TR-069). The library must keep naming no vendor on their generic banners and keep its accuracy above
+ * (web UI, realms, telnet, SSH, UPnP, certificates, TR-069); blind11.yaml a twelfth,
+ * written the same way around office and building devices (printers, VoIP, UPS/PDU, BMCs,
+ * PLCs, building automation, AV control). The library must keep naming no vendor on their generic banners and keep its accuracy above
  * the floors below.
  */
 import assert from 'node:assert/strict';
@@ -165,6 +167,18 @@ const SETS: readonly HeldoutSet[] = [
     minEntries: 135,
     minGeneric: 16,
     minComputers: 18,
+  },
+  // Blind: class 101/125, vendor 84/107, product 11/11 and no false claim when first run;
+  // 124/125, 107/107, 11/11 after its fixes. Its theme is office and building devices
+  // (printers, VoIP, UPS/PDU, BMCs, PLCs, building automation, AV control) through every
+  // service they expose.
+  {
+    name: 'twelfth set (blind11)',
+    file: 'blind11.yaml',
+    floor: { class: 0.95, vendor: 0.95, product: 0.9 },
+    minEntries: 135,
+    minGeneric: 10,
+    minComputers: 16,
   },
 ];
 
