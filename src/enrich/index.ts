@@ -61,6 +61,23 @@ export interface VendorHint {
   readonly detail: string;
   /** 0..1, see {@link HINT_WEIGHTS}. */
   readonly weight: number;
+  /**
+   * Model the same UPnP description names (`upnp.model_name`), for a `upnp-manufacturer`
+   * hint: what a verdict resting on the hint alone reports as model (see {@link upnpModel}).
+   */
+  readonly model?: string;
+}
+
+/**
+ * A UPnP `modelName` usable as a model: printable, at most 48 characters, holding a digit
+ * (real model names do: "DS-2CD2142FWD-I", "RLC-810A"; the ones without are categories
+ * such as "IPCamera" or "Network Camera") and not the manufacturer's name again.
+ */
+export function upnpModel(modelName: string | undefined, maker: string): string | undefined {
+  const m = modelName?.trim();
+  if (!m || m.length > 48 || !/^[\x20-\x7e]+$/.test(m) || !/[0-9]/.test(m)) return undefined;
+  const fold = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return fold(m) === fold(maker) ? undefined : m;
 }
 
 /** Fields holding exactly one MAC (however written). */
@@ -139,6 +156,7 @@ export function vendorHints(
     const maker = f['upnp.manufacturer'];
     if (maker !== undefined) {
       const vendor = vendorOfManufacturer(library, maker.trim());
+      const model = upnpModel(f['upnp.model_name'], maker.trim());
       if (vendor)
         push({
           vendor_id: vendor.id,
@@ -147,6 +165,7 @@ export function vendorHints(
           field: 'upnp.manufacturer',
           detail: `manufacturer ${maker.trim()}`,
           weight: HINT_WEIGHTS.upnpManufacturer,
+          ...(model === undefined ? {} : { model }),
         });
     }
     for (const field of MAC_FIELDS) {

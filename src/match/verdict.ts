@@ -417,7 +417,8 @@ function fuseHints(
       vendor: vendor.name,
       vendor_id: vendor.id,
       product: null,
-      model: null,
+      // The UPnP description that named the maker names the model too.
+      model: hg.hints.find((h) => h.model !== undefined)?.model ?? null,
       os: softwareOs,
       cpe: [],
       confidence: hintConfidence,
