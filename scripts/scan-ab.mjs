@@ -37,7 +37,9 @@ writeFileSync(
 
 const ns = createNetns('ab');
 const cli = path.join(here, '..', 'dist', 'src', 'cli.js');
-const lab = ns.spawn(process.execPath, [cli, 'lab', '--scale', String(hosts), '--delay-ms', '50', '--jitter-ms', '10']);
+const { LAUNCHER_NODE_FLAGS } = await import(path.join(here, '..', 'dist', 'src', 'engine', 'defaults.js'));
+// The lab runs as the installed command runs it; the variants under test bring their own flags.
+const lab = ns.spawn(process.execPath, [...LAUNCHER_NODE_FLAGS, cli, 'lab', '--scale', String(hosts), '--delay-ms', '50', '--jitter-ms', '10']);
 await new Promise((resolve) => lab.stdout.on('data', (d) => String(d).includes('ready') && resolve()));
 
 const perHost = new Map(variants.map((v) => [v, []]));

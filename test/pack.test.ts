@@ -58,6 +58,7 @@ test('the packed package installs in an empty folder and runs', { timeout: 300_0
   assert.equal(installed.code, 0, installed.stderr);
   const pkg = path.join(app, 'node_modules', 'thingscan');
   for (const file of [
+    'bin/thingscan',
     'dist/src/cli.js',
     'dist/probes',
     'signatures',
@@ -74,6 +75,13 @@ test('the packed package installs in an empty folder and runs', { timeout: 300_0
   for (const word of ['scan', 'extract', 'report', 'identify', 'Exit codes:']) {
     assert.ok(help.stdout.includes(word), `--help lacks ${word}`);
   }
+
+  // The command as npm linked it (a symlink into the package), run directly: the launcher
+  // finds the CLI through the link. A scan of a closed loopback port gives one record.
+  const linked = path.join(app, 'node_modules', '.bin', 'thingscan');
+  const scanned = await run(linked, ['scan', '--ports', 'T:1', '--quiet', '127.0.0.1'], app);
+  assert.equal(scanned.code, 0, scanned.stderr);
+  assert.equal(JSON.parse(scanned.stdout.trim()).ip, '127.0.0.1');
 
   const script = `
     import { scan, identify, loadSignatures } from 'thingscan';

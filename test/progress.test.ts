@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { Progress } from '../src/output/progress.js';
 import type { HostRecord } from '../src/types.js';
 import { runCli } from './support/cli.js';
-import { CLI } from './support/paths.js';
+import { BIN } from './support/paths.js';
 
 /** This file's loopback prefix (see `grep -rn "127.77." test/`); nothing listens there. */
 const PREFIX = '127.77.173';
@@ -94,7 +94,8 @@ test('CLI under a pseudo-terminal shows progress; piped it does not', async (t) 
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'thingscan-progress-'));
   const out = path.join(dir, 'out.ndjson');
-  const command = [process.execPath, CLI, ...SCAN, '-o', out].map((a) => `'${a}'`).join(' ');
+  // Through the installed command's launcher, as a user at a terminal runs it.
+  const command = [BIN, ...SCAN, '-o', out].map((a) => `'${a}'`).join(' ');
   const tty = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8' });
   assert.equal(tty.status, 0, tty.stderr);
   assert.match(tty.stdout, /3\/3 100\.0% {2}[\d.]+ hosts\/s {2}identified 0% {2}IoT 0%/);

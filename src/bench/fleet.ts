@@ -22,7 +22,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_PORT_SPEC, DEFAULTS } from '../engine/defaults.js';
+import { DEFAULT_PORT_SPEC, DEFAULTS, LAUNCHER_NODE_FLAGS } from '../engine/defaults.js';
 import {
   connectRedis,
   enqueueTargets,
@@ -361,6 +361,7 @@ export const bench: Bench = async ({ quick }) => {
         for (let i = 0; i < run.workers; i++) {
           workers.push(
             spawnIn(ns, process.execPath, [
+              ...LAUNCHER_NODE_FLAGS,
               CLI,
               'worker',
               '--redis',

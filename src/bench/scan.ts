@@ -32,7 +32,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_PORT_SPEC, DEFAULTS } from '../engine/defaults.js';
+import { DEFAULT_PORT_SPEC, DEFAULTS, LAUNCHER_NODE_FLAGS } from '../engine/defaults.js';
 import { parsePortSpec } from '../engine/ports.js';
 import { scan } from '../engine/scan.js';
 import { quietStackTraces } from '../engine/stacks.js';
@@ -279,7 +279,12 @@ async function worker(args: string[]): Promise<void> {
 
 function runWorker(ns: Netns, args: string[]): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = ns.spawn(process.execPath, ['--max-old-space-size=1024', SELF, ...args]);
+    const child = ns.spawn(process.execPath, [
+      '--max-old-space-size=1024',
+      ...LAUNCHER_NODE_FLAGS,
+      SELF,
+      ...args,
+    ]);
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -332,6 +337,7 @@ export function startLabProcess(
 ): Promise<RunningScaleLab> {
   const cli = path.join(packageRoot(), 'dist', 'src', 'cli.js');
   const child = ns.spawn(process.execPath, [
+    ...LAUNCHER_NODE_FLAGS,
     cli,
     'lab',
     '--scale',

@@ -15,16 +15,15 @@ export const DEFAULTS = {
    */
   threads: 1,
   /**
-   * Young generation of each scan thread (`--threads`), MiB: three times V8's semi-space.
-   * A host's sockets, promises and buffers live for its round trips, long enough that with
-   * V8's default (16 MiB semi-spaces) many survive a scavenge or two and are copied; with
-   * 32 MiB semi-spaces more of them die young: with --threads 2 the scanner's CPU per host
-   * fell 3 % at the median (9 % at the best run) in `scripts/scan-ab.mjs` (figures in
-   * docs/benchmarks.md), for about 32 MiB more memory per thread. The main thread's own
-   * young generation is set only on Node's command line (`NODE_OPTIONS=
-   * --max-semi-space-size=32`, see README).
+   * V8 semi-space of a scanning thread, MiB (its young generation is three times this). A
+   * host's sockets, promises and buffers live for its round trips, long enough that with
+   * V8's default (16 MiB) many survive a scavenge or two and are copied; with 32 MiB more
+   * of them die young: the scanner's CPU per host fell about a tenth in
+   * `scripts/scan-ab.mjs` (figures in docs/benchmarks.md), for some 30 MiB more memory.
+   * Worker threads (`--threads`) get it through `resourceLimits`; the main thread from the
+   * command line, which the installed command adds for long-running commands (`src/bin.ts`).
    */
-  threadYoungGenerationMb: 96,
+  semiSpaceMb: 32,
   /** Probes (connections) in flight per host. */
   perHost: 2,
   /** TCP handshake deadline, ms. */
@@ -80,3 +79,11 @@ const BODY_FIELDS: ReadonlySet<string> = new Set(['http.body', 'http.followup.bo
  * expose. Closed ports cost one refused handshake each.
  */
 export const DEFAULT_PORT_SPEC = 'iot';
+
+/**
+ * Node flags the installed command (`bin/thingscan`) starts the CLI with; benches give
+ * their scanner, lab and fleet processes the same, so they measure what users run.
+ */
+export const LAUNCHER_NODE_FLAGS: readonly string[] = [
+  `--max-semi-space-size=${DEFAULTS.semiSpaceMb}`,
+];

@@ -118,7 +118,7 @@ export async function* scanThreaded(
   const workers = Array.from({ length: threads }, (_, i) => {
     const worker = new Worker(WORKER_URL, {
       workerData: init,
-      resourceLimits: { maxYoungGenerationSizeMb: DEFAULTS.threadYoungGenerationMb },
+      resourceLimits: { maxYoungGenerationSizeMb: 3 * DEFAULTS.semiSpaceMb },
     });
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'record') {

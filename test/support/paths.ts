@@ -8,3 +8,5 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 /** The compiled CLI. */
 export const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
+/** The installed command (`bin` in package.json): a shell launcher that execs the CLI. */
+export const BIN = path.join(ROOT, 'bin', 'thingscan');
