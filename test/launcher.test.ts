@@ -5,14 +5,13 @@
  * semi-space size the user put in NODE_OPTIONS wins.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULTS, LAUNCHER_NODE_FLAGS } from '../src/engine/defaults.js';
-import { runNode } from './support/cli.js';
+import { runNode, startCollecting } from './support/cli.js';
 import { BIN, CLI } from './support/paths.js';
 
 /** This file's loopback address, in its own 127.77.241 prefix (see `grep -rn "127.77." test/`). */
@@ -62,29 +61,21 @@ async function scanThroughLauncher(
   env: NodeJS.ProcessEnv,
 ): Promise<{ pid: number; argv: string[]; stop: () => Promise<[number | null, string, string]> }> {
   const { port, connected } = await silentService(t);
-  const child = spawn(LINK, ['scan', '--ports', `T:${port}`, HOST], {
+  const run = startCollecting(LINK, ['scan', '--ports', `T:${port}`, HOST], {
     env: { ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((r) => child.on('close', r));
-  const first = await Promise.race([connected.then(() => 'connected'), exited]);
-  assert.equal(first, 'connected', `the scan ended before connecting: ${stderr}`);
-  const pid = child.pid as number;
+  run.child.stdin?.end();
+  const first = await Promise.race([connected.then(() => 'connected'), run.done]);
+  assert.equal(first, 'connected', `the scan ended before connecting: ${run.output.stderr}`);
+  const pid = run.child.pid as number;
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
   return {
     pid,
     argv,
     stop: async () => {
-      child.kill('SIGTERM');
-      return [await exited, stdout, stderr];
+      run.child.kill('SIGTERM');
+      const { code, stdout, stderr } = await run.done;
+      return [code, stdout, stderr];
     },
   };
 }
