@@ -188,7 +188,8 @@ interface Daemon {
 }
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
-const SCAN_PORTS = 'T:21,22,23,25,80,443,631,2000,5000,8080,8200,49152,U:161,1900';
+const SCAN_PORTS =
+  'T:21,22,23,25,80,443,631,2000,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -233,6 +234,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const netkitTelnetd = unpacked('telnetd-ssl', 'usr/sbin/in.telnetd');
   /** Debian's python3-twisted (a module of Debian's own python3, not any other python). */
   const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
+  /** Debian's python3-pyftpdlib, likewise. */
+  const pyftpdlib = '/usr/lib/python3/dist-packages/pyftpdlib/__init__.py';
   const sendmail = unpacked('sendmail-bin', 'usr/libexec/sendmail/sendmail');
   const sendmailCf = unpacked('sendmail-cf', 'usr/share/sendmail/cf/m4/cf.m4');
   const courier = unpacked('courier-mta', 'usr/lib/courier/courier/modules/esmtp/courieresmtpd');
@@ -1259,6 +1262,256 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return ['sh', '-c', `${link} && exec ${renderer}`];
       },
     },
+    {
+      // VLC streaming a generated tone (8-bit PCM WAV, sent as RTP L8) with an RTSP control
+      // URL on 8554, as a media box or a Raspberry Pi "camera" does. VLC refuses to run as
+      // root: it runs as nobody.
+      id: 'vlc',
+      address: `${PREFIX}.39`,
+      port: 8554,
+      transport: 'tcp',
+      missing:
+        need(which('cvlc'), 'vlc-bin') ??
+        (installed('vlc-plugin-base') ? null : need(null, 'vlc-plugin-base')) ??
+        need(which('runuser'), 'util-linux'),
+      prepare: () => {
+        const rate = 8000;
+        const samples = rate * 2;
+        const wav = Buffer.alloc(44 + samples);
+        wav.write('RIFF', 0);
+        wav.writeUInt32LE(36 + samples, 4);
+        wav.write('WAVEfmt ', 8);
+        wav.writeUInt32LE(16, 16);
+        wav.writeUInt16LE(1, 20); // PCM
+        wav.writeUInt16LE(1, 22); // mono
+        wav.writeUInt32LE(rate, 24);
+        wav.writeUInt32LE(rate, 28);
+        wav.writeUInt16LE(1, 32);
+        wav.writeUInt16LE(8, 34);
+        wav.write('data', 36);
+        wav.writeUInt32LE(samples, 40);
+        for (let i = 0; i < samples; i++)
+          wav[44 + i] = 128 + Math.round(60 * Math.sin((i * 2 * Math.PI * 440) / rate));
+        const tone = path.join(dir, 'tone.wav');
+        writeFileSync(tone, wav, { mode: 0o644 });
+        return [
+          which('runuser') as string,
+          '-u',
+          'nobody',
+          '--',
+          which('cvlc') as string,
+          '-I',
+          'dummy',
+          '--no-one-instance',
+          tone,
+          '--loop',
+          '--sout',
+          `#rtp{sdp=rtsp://${PREFIX}.39:8554/tone}`,
+        ];
+      },
+    },
+    {
+      // uStreamer (PiKVM's MJPEG streamer) without a video device: it serves its index,
+      // /state and a "no signal" stream all the same.
+      id: 'ustreamer',
+      address: `${PREFIX}.40`,
+      port: 8080,
+      transport: 'tcp',
+      missing: need(which('ustreamer'), 'ustreamer'),
+      prepare: () => [
+        which('ustreamer') as string,
+        '--host',
+        `${PREFIX}.40`,
+        '--port',
+        '8080',
+        '--device',
+        path.join(dir, 'no-video-device'),
+      ],
+    },
+    {
+      // Motion's web control (8080) and stream (8081) with a camera that is not there. It
+      // has no bind address, only "localhost or all": all, alone in a namespace.
+      id: 'motion',
+      address: `${PREFIX}.41`,
+      port: 8080,
+      transport: 'tcp',
+      listens: '0.0.0.0:8080',
+      alone: true,
+      missing: need(which('motion'), 'motion'),
+      prepare: () => {
+        const config = conf(
+          'motion.conf',
+          [
+            'daemon off',
+            `target_dir ${dir}/motion`,
+            `videodevice ${dir}/no-video-device`,
+            'webcontrol_port 8080',
+            'webcontrol_localhost off',
+            'stream_port 8081',
+            'stream_localhost off',
+            '',
+          ].join('\n'),
+        );
+        return [which('motion') as string, '-n', '-c', config];
+      },
+    },
+    {
+      // MPD with an empty music folder and a null output; "verbose" logs each command a
+      // client sends.
+      id: 'mpd',
+      address: `${PREFIX}.42`,
+      port: 6600,
+      transport: 'tcp',
+      missing: need(which('mpd'), 'mpd'),
+      prepare: () => {
+        const music = path.join(dir, 'music');
+        mkdirSync(music, { recursive: true });
+        const config = conf(
+          'mpd.conf',
+          [
+            `music_directory "${music}"`,
+            `db_file "${dir}/mpd.db"`,
+            `bind_to_address "${PREFIX}.42"`,
+            'port "6600"',
+            'zeroconf_enabled "no"',
+            'log_level "verbose"',
+            'audio_output {',
+            '  type "null"',
+            '  name "null"',
+            '}',
+            '',
+          ].join('\n'),
+        );
+        return [which('mpd') as string, '--no-daemon', '--stderr', config];
+      },
+    },
+    {
+      // Icecast 2 with no mount point (the 404 of an empty server). It refuses root: it
+      // runs as nobody, its logs in a folder of its own.
+      id: 'icecast2',
+      address: `${PREFIX}.43`,
+      port: 8000,
+      transport: 'tcp',
+      missing: need(which('icecast2'), 'icecast2') ?? need(which('runuser'), 'util-linux'),
+      prepare: () => {
+        const logs = path.join(dir, 'icecast');
+        mkdirSync(logs, { recursive: true });
+        chmodSync(logs, 0o777);
+        const secret = (): string => randomBytes(8).toString('hex');
+        const config = conf(
+          'icecast.xml',
+          [
+            '<icecast>',
+            `  <hostname>${PREFIX}.43</hostname>`,
+            `  <authentication><source-password>${secret()}</source-password>`,
+            `    <admin-user>admin</admin-user><admin-password>${secret()}</admin-password></authentication>`,
+            `  <listen-socket><port>8000</port><bind-address>${PREFIX}.43</bind-address></listen-socket>`,
+            `  <paths><logdir>${logs}</logdir><webroot>/usr/share/icecast2/web</webroot>`,
+            '    <adminroot>/usr/share/icecast2/admin</adminroot></paths>',
+            '  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog></logging>',
+            '</icecast>',
+            '',
+          ].join('\n'),
+        );
+        return [
+          which('runuser') as string,
+          '-u',
+          'nobody',
+          '--',
+          which('icecast2') as string,
+          '-c',
+          config,
+        ];
+      },
+    },
+    {
+      // pyftpdlib's own command-line server with its default greeting; -D logs each
+      // command a client sends ("<- USER …").
+      id: 'pyftpdlib',
+      address: `${PREFIX}.44`,
+      port: 21,
+      transport: 'tcp',
+      missing: existsSync(pyftpdlib) ? null : need(null, 'python3-pyftpdlib'),
+      prepare: () => [
+        '/usr/bin/python3',
+        '-m',
+        'pyftpdlib',
+        '-D',
+        '-i',
+        `${PREFIX}.44`,
+        '-p',
+        '21',
+        '-d',
+        www,
+      ],
+    },
+    {
+      // transmission-daemon's RPC and web interface (NAS boxes' BitTorrent client), no
+      // peer discovery, its peer port on the namespace's own address.
+      id: 'transmission',
+      address: `${PREFIX}.46`,
+      port: 9091,
+      transport: 'tcp',
+      missing: need(which('transmission-daemon'), 'transmission-daemon'),
+      prepare: () => [
+        which('transmission-daemon') as string,
+        '-f',
+        '-g',
+        path.join(dir, 'transmission'),
+        '--rpc-bind-address',
+        `${PREFIX}.46`,
+        '-p',
+        '9091',
+        '-P',
+        '51413',
+        '--bind-address-ipv4',
+        `${PREFIX}.46`,
+        '--no-portmap',
+        '--no-dht',
+        '--no-lpd',
+        '-e',
+        path.join(dir, 'transmission.err'),
+      ],
+    },
+    {
+      // Caddy serving plain HTTP on 80 and HTTPS on 443 with a certificate from its own
+      // internal CA (`local_certs`), made at start; nothing installed in any trust store.
+      id: 'caddy',
+      address: `${PREFIX}.47`,
+      port: 443,
+      transport: 'tcp',
+      missing: need(which('caddy'), 'caddy'),
+      prepare: () => {
+        const home = path.join(dir, 'caddy');
+        mkdirSync(home, { recursive: true });
+        const site = `  root * ${www}\n  file_server\n  log {\n    output file ${dir}/caddy.access\n  }\n`;
+        const config = conf(
+          'Caddyfile',
+          [
+            '{',
+            '  admin off',
+            '  skip_install_trust',
+            '  local_certs',
+            `  default_bind ${PREFIX}.47`,
+            `  storage file_system ${home}`,
+            '}',
+            `https://${PREFIX}.47 {`,
+            site,
+            '}',
+            `http://${PREFIX}.47 {`,
+            site,
+            '}',
+            '',
+          ].join('\n'),
+        );
+        const env = `HOME=${home} XDG_CONFIG_HOME=${home} XDG_DATA_HOME=${home}`;
+        return [
+          'sh',
+          '-c',
+          `${env} exec ${which('caddy')} run --adapter caddyfile --config ${config}`,
+        ];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2062,5 +2315,133 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     // Its log ends where it was ready: the scanner read its description and called nothing.
     const log = readFileSync(path.join(dir, 'gmediarender.log'), 'utf8');
     assert.match(log, /\| main\] Ready for rendering\.\n(?:Ready for rendering\.\n)?$/);
+  });
+  it('VLC (RTSP): its OPTIONS reply names it and its version; no class, no maker', (t) => {
+    const r = serviceOf(t, 'vlc');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('vlc') as string);
+    assert.equal(svc.protocol, 'rtsp');
+    assert.equal(svc.fields['rtsp.status'], '200 OK');
+    assert.equal(svc.fields['rtsp.server'], `VLC/${version}`);
+    // The methods it offers (not OPTIONS itself), as recorded; nothing past OPTIONS was sent.
+    assert.equal(svc.fields['rtsp.public'], 'DESCRIBE,SETUP,TEARDOWN,PLAY,PAUSE,GET_PARAMETER');
+    assert.equal(svc.product, 'VLC');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+  });
+
+  it('uStreamer: its index names it and its version; no KVM, no class', (t) => {
+    const r = serviceOf(t, 'ustreamer');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('ustreamer') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.fields['http.title'], 'uStreamer');
+    assert.ok(svc.fields['http.body']?.includes(`<h3>&micro;Streamer v${version}</h3>`));
+    assert.equal(svc.product, 'uStreamer');
+    assert.equal(svc.version, version);
+    // A streamer alone is not a KVM, nor a camera.
+    assert.equal(host.device, null);
+  });
+
+  it('Motion: web control names it and its version; no camera maker, no class', (t) => {
+    const r = serviceOf(t, 'motion');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('motion') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.title'], 'Motion');
+    assert.equal(svc.product, 'Motion');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+  });
+
+  it('MPD: its greeting reaches unknown.banner; named, its release series', (t) => {
+    const r = serviceOf(t, 'mpd');
+    if (!r) return;
+    const { host, svc } = r;
+    const release = upstreamVersion(which('mpd') as string);
+    const series = release.split('.').slice(0, 2).join('.');
+    // The protocol version it greets with shares the release's major.minor only.
+    assert.match(
+      svc.fields['unknown.banner'] ?? '',
+      new RegExp(`^OK MPD ${series.replace('.', '\\.')}\\.[0-9]+\n$`),
+    );
+    assert.equal(svc.product, 'MPD');
+    assert.equal(svc.version, series);
+    assert.equal(host.device, null);
+    // The scanner opened and closed a connection and sent no command.
+    const log = readFileSync(path.join(dir, 'mpd.log'), 'utf8');
+    assert.match(log, /client: \[[0-9]+\] opened from /);
+    assert.doesNotMatch(log, /process command|password/i);
+  });
+
+  it('Icecast: its Server header on the 404 names it and its version', (t) => {
+    const r = serviceOf(t, 'icecast2');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('icecast2') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `Icecast ${version}`);
+    assert.equal(svc.product, 'Icecast');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    const log = readFileSync(path.join(dir, 'icecast', 'access.log'), 'utf8');
+    assert.match(log, /"GET \/ HTTP\/1\.1" 404 /);
+    assert.doesNotMatch(log, /"(?:POST|PUT|SOURCE) |\/admin/);
+  });
+
+  it('pyftpdlib: its default greeting names it and its version; no login', (t) => {
+    const r = serviceOf(t, 'pyftpdlib');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(pyftpdlib);
+    assert.equal(svc.protocol, 'ftp');
+    assert.equal(svc.fields['ftp.greeting'], `pyftpdlib ${version} ready.`);
+    assert.equal(svc.product, 'pyftpdlib');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    // Its debug log: the session opened and closed, no command but QUIT.
+    const log = readFileSync(path.join(dir, 'pyftpdlib.log'), 'utf8');
+    assert.match(log, /FTP session opened/);
+    assert.doesNotMatch(log, /<- (?!QUIT)/);
+  });
+
+  it('Transmission: RPC web interface named (no version); no NAS claimed', (t) => {
+    const r = serviceOf(t, 'transmission');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], 'Transmission');
+    assert.equal(svc.fields['http.title'], 'Transmission Web Interface');
+    assert.equal(svc.product, 'Transmission');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+  });
+
+  it('Caddy: HTTP, and HTTPS from its internal CA (a leaf with no subject); named', (t) => {
+    const r = serviceOf(t, 'caddy');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'https');
+    // An empty subject, the address in the SAN: every other certificate field is read.
+    assert.equal(svc.fields['tls.subject'], undefined);
+    assert.equal(svc.fields['tls.issuer'], 'CN=Caddy Local Authority - ECC Intermediate');
+    assert.equal(svc.fields['tls.san'], `IP Address:${PREFIX}.47`);
+    assert.equal(svc.fields['tls.self_signed'], 'false');
+    assert.match(svc.fields['tls.sha256'] ?? '', /^[0-9a-f]{64}$/);
+    const plain = host.services.find((s) => s.transport === 'tcp' && s.port === 80);
+    for (const s of [svc, plain]) {
+      assert.equal(s?.fields['http.server'], 'Caddy');
+      assert.equal(s?.fields['http.title'], 'Real daemon test page');
+      assert.equal(s?.product, 'Caddy');
+      assert.equal(s?.version, null);
+    }
+    assert.equal(host.device, null);
+    const log = readFileSync(path.join(dir, 'caddy.access'), 'utf8');
+    assert.match(log, /"method":"GET"/);
+    assert.doesNotMatch(log, /"method":"(?:POST|PUT)"|"Authorization"/);
   });
 });
