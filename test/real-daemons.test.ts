@@ -337,6 +337,17 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     };
   }
 
+  /**
+   * Runs a command as nobody (VLC and Icecast refuse root): setpriv execs it, so the
+   * daemon is the process the test signals, not a parent that waits for it.
+   */
+  const asNobody = [
+    which('setpriv') as string,
+    '--reuid=nobody',
+    '--regid=nogroup',
+    '--clear-groups',
+  ] as const;
+
   const daemons: Daemon[] = [
     {
       id: 'openssh',
@@ -1273,7 +1284,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       missing:
         need(which('cvlc'), 'vlc-bin') ??
         (installed('vlc-plugin-base') ? null : need(null, 'vlc-plugin-base')) ??
-        need(which('runuser'), 'util-linux'),
+        need(which('setpriv'), 'util-linux'),
       prepare: () => {
         const rate = 8000;
         const samples = rate * 2;
@@ -1295,10 +1306,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         const tone = path.join(dir, 'tone.wav');
         writeFileSync(tone, wav, { mode: 0o644 });
         return [
-          which('runuser') as string,
-          '-u',
-          'nobody',
-          '--',
+          ...asNobody,
           which('cvlc') as string,
           '-I',
           'dummy',
@@ -1392,7 +1400,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       address: `${PREFIX}.43`,
       port: 8000,
       transport: 'tcp',
-      missing: need(which('icecast2'), 'icecast2') ?? need(which('runuser'), 'util-linux'),
+      missing: need(which('icecast2'), 'icecast2') ?? need(which('setpriv'), 'util-linux'),
       prepare: () => {
         const logs = path.join(dir, 'icecast');
         mkdirSync(logs, { recursive: true });
@@ -1413,15 +1421,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
             '',
           ].join('\n'),
         );
-        return [
-          which('runuser') as string,
-          '-u',
-          'nobody',
-          '--',
-          which('icecast2') as string,
-          '-c',
-          config,
-        ];
+        return [...asNobody, which('icecast2') as string, '-c', config];
       },
     },
     {
