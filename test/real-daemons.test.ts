@@ -189,7 +189,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,443,631,2000,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,443,587,631,2000,4200,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -1512,6 +1512,61 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         ];
       },
     },
+    {
+      // shellinaboxd without TLS, -v logging each request. It has no bind address, only
+      // "localhost or all": all, alone in a namespace. A session (and login) would start
+      // only on a POST.
+      id: 'shellinabox',
+      address: `${PREFIX}.48`,
+      port: 4200,
+      transport: 'tcp',
+      listens: '0.0.0.0:4200',
+      alone: true,
+      missing: need(which('shellinaboxd'), 'shellinabox'),
+      prepare: () => [
+        which('shellinaboxd') as string,
+        '--disable-ssl',
+        '-p',
+        '4200',
+        '-u',
+        'nobody',
+        '-g',
+        'nogroup',
+        '-v',
+      ],
+    },
+    {
+      // Dovecot's submission service alone, without TLS (so it offers no AUTH mechanism),
+      // relaying nowhere; its log records each client's login attempts.
+      id: 'dovecot',
+      address: `${PREFIX}.49`,
+      port: 587,
+      transport: 'tcp',
+      missing:
+        need(which('dovecot'), 'dovecot-core') ??
+        (installed('dovecot-submissiond') ? null : need(null, 'dovecot-submissiond')),
+      prepare: () => {
+        const config = conf(
+          'dovecot.conf',
+          [
+            'protocols = submission',
+            `base_dir = ${dir}/dovecot-run`,
+            `state_dir = ${dir}/dovecot-state`,
+            `listen = ${PREFIX}.49`,
+            'ssl = no',
+            'hostname = mail.example.test',
+            'submission_relay_host = 127.0.0.1',
+            `log_path = ${dir}/dovecot.err`,
+            `info_log_path = ${dir}/dovecot.err`,
+            `passdb {\n  driver = static\n  args = password=${randomBytes(8).toString('hex')}\n}`,
+            'userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=/nonexistent\n}',
+            'service submission-login {\n  inet_listener submission {\n    port = 587\n  }\n}',
+            '',
+          ].join('\n'),
+        );
+        return [which('dovecot') as string, '-F', '-c', config];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2443,5 +2498,37 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     const log = readFileSync(path.join(dir, 'caddy.access'), 'utf8');
     assert.match(log, /"method":"GET"/);
     assert.doesNotMatch(log, /"method":"(?:POST|PUT)"|"Authorization"/);
+  });
+  it('Shell In A Box: its page names it (no version); no class; no session started', (t) => {
+    const r = serviceOf(t, 'shellinabox');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.title'], 'Shell In A Box');
+    assert.equal(svc.product, 'Shell In A Box');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    // GETs only: a POST to / would have started a login session.
+    const log = readFileSync(path.join(dir, 'shellinabox.log'), 'utf8');
+    assert.match(log, /"GET \/ HTTP\/1\.1" 200 /);
+    assert.doesNotMatch(log, /"POST /);
+  });
+
+  it('Dovecot submission (Debian greeting): named; a Debian computer; no AUTH, no mail', (t) => {
+    const r = serviceOf(t, 'dovecot');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test Dovecot (Debian) ready.');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test\n/);
+    assert.equal(svc.product, 'Dovecot');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+    // Its login process says how the client left: no authentication tried.
+    const log = readFileSync(path.join(dir, 'dovecot.err'), 'utf8');
+    assert.match(log, /submission-login: Info: Disconnected: .*\(no auth attempts in /);
+    assert.doesNotMatch(log, /auth failed|MAIL FROM|RCPT TO/i);
   });
 });
