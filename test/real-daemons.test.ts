@@ -3,7 +3,9 @@
  * Dropbear, BusyBox telnetd and httpd, lighttpd and nginx (both also over HTTPS with a
  * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA,
  * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
- * ser2net, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * ser2net, VLC and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
+ * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot submission,
+ * and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -189,7 +191,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,443,587,631,2000,4200,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,443,554,587,631,2000,4200,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -1567,6 +1569,42 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return [which('dovecot') as string, '-F', '-c', config];
       },
     },
+    {
+      // GStreamer's RTSP server library (gst-rtsp-server, as in camera firmware) from a
+      // few lines of Python through GObject introspection: a live test tone on /tone, 554.
+      id: 'gst-rtsp-server',
+      address: `${PREFIX}.50`,
+      port: 554,
+      transport: 'tcp',
+      missing:
+        (installed('gir1.2-gst-rtsp-server-1.0')
+          ? null
+          : need(null, 'gir1.2-gst-rtsp-server-1.0')) ??
+        (installed('gstreamer1.0-plugins-good') ? null : need(null, 'gstreamer1.0-plugins-good')) ??
+        (installed('python3-gi') ? null : need(null, 'python3-gi')),
+      prepare: () => {
+        const script = conf(
+          'gst-rtsp-server.py',
+          [
+            'import gi',
+            "gi.require_version('Gst', '1.0')",
+            "gi.require_version('GstRtspServer', '1.0')",
+            'from gi.repository import GLib, Gst, GstRtspServer',
+            'Gst.init(None)',
+            'server = GstRtspServer.RTSPServer()',
+            `server.set_address('${PREFIX}.50')`,
+            "server.set_service('554')",
+            'factory = GstRtspServer.RTSPMediaFactory()',
+            "factory.set_launch('( audiotestsrc is-live=true ! audioconvert ! rtpL16pay name=pay0 pt=96 )')",
+            "server.get_mount_points().add_factory('/tone', factory)",
+            'server.attach(None)',
+            'GLib.MainLoop().run()',
+            '',
+          ].join('\n'),
+        );
+        return ['/usr/bin/python3', script];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2530,5 +2568,18 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     const log = readFileSync(path.join(dir, 'dovecot.err'), 'utf8');
     assert.match(log, /submission-login: Info: Disconnected: .*\(no auth attempts in /);
     assert.doesNotMatch(log, /auth failed|MAIL FROM|RCPT TO/i);
+  });
+  it('GStreamer RTSP server: its OPTIONS reply names the library; no camera, no maker', (t) => {
+    const r = serviceOf(t, 'gst-rtsp-server');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'rtsp');
+    assert.equal(svc.fields['rtsp.status'], '200 OK');
+    assert.equal(svc.fields['rtsp.server'], 'GStreamer RTSP server');
+    assert.match(svc.fields['rtsp.public'] ?? '', /^OPTIONS, DESCRIBE, .*\bTEARDOWN$/);
+    assert.equal(svc.product, 'GStreamer RTSP server');
+    assert.equal(svc.version, null);
+    // The library is in cameras, but alone it makes none.
+    assert.equal(host.device, null);
   });
 });
