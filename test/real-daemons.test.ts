@@ -5,7 +5,7 @@
  * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
  * ser2net, VLC and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
  * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot submission,
- * and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * snapserver, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -191,7 +191,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,443,554,587,631,2000,4200,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,443,554,587,631,1780,2000,4200,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -1605,6 +1605,39 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return ['/usr/bin/python3', script];
       },
     },
+    {
+      // snapserver (Snapcast multi-room audio) with its packaged default page on 1780 and
+      // a FIFO source of its own. Its JSON-RPC port (1705) is not scanned: 0.26.0 dies on
+      // a line with a byte that is not UTF-8 (a TLS ClientHello has some).
+      id: 'snapserver',
+      address: `${PREFIX}.52`,
+      port: 1780,
+      transport: 'tcp',
+      missing: need(which('snapserver'), 'snapserver'),
+      prepare: () => {
+        const data = path.join(dir, 'snapserver');
+        mkdirSync(data, { recursive: true });
+        const config = conf(
+          'snapserver.conf',
+          [
+            '[server]',
+            `datadir = ${data}`,
+            '[http]',
+            `bind_to_address = ${PREFIX}.52`,
+            'doc_root = /usr/share/snapserver',
+            '[tcp]',
+            `bind_to_address = ${PREFIX}.52`,
+            '[stream]',
+            `bind_to_address = ${PREFIX}.52`,
+            `source = pipe://${data}/fifo?name=default&mode=create`,
+            '[logging]',
+            'sink = stderr',
+            '',
+          ].join('\n'),
+        );
+        return [which('snapserver') as string, '-c', config];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2581,5 +2614,19 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.version, null);
     // The library is in cameras, but alone it makes none.
     assert.equal(host.device, null);
+  });
+  it('Snapcast server: its Server header and default page name it; no class', (t) => {
+    const r = serviceOf(t, 'snapserver');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], 'Snapcast');
+    assert.equal(svc.fields['http.title'], 'Snapcast Default Page');
+    assert.equal(svc.product, 'Snapcast server');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    // Still running after the scan (it dies on some bytes on its control port, not scanned).
+    const child = started.get('snapserver');
+    assert.equal(child?.exitCode, null);
   });
 });
