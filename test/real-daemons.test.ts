@@ -3,7 +3,7 @@
  * Dropbear, BusyBox telnetd and httpd, lighttpd and nginx (both also over HTTPS with a
  * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA,
  * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
- * ser2net, VLC and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
+ * ser2net, VLC (RTSP and its HTTP interface) and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
  * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot submission,
  * snapserver, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
@@ -1638,6 +1638,28 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return [which('snapserver') as string, '-c', config];
       },
     },
+    {
+      // VLC's HTTP interface (the remote control of media PCs and Pis) with a password the
+      // scanner does not know, as VLC 2.1 and later require one.
+      id: 'vlc-http',
+      address: `${PREFIX}.53`,
+      port: 8080,
+      transport: 'tcp',
+      missing: need(which('vlc'), 'vlc-bin') ?? need(which('setpriv'), 'util-linux'),
+      prepare: () => [
+        ...asNobody,
+        which('vlc') as string,
+        '-I',
+        'http',
+        '--http-host',
+        `${PREFIX}.53`,
+        '--http-port',
+        '8080',
+        '--http-password',
+        randomBytes(8).toString('hex'),
+        '--no-one-instance',
+      ],
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2628,5 +2650,16 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     // Still running after the scan (it dies on some bytes on its control port, not scanned).
     const child = started.get('snapserver');
     assert.equal(child?.exitCode, null);
+  });
+  it('VLC HTTP interface behind its password: realm and error page name VLC', (t) => {
+    const r = serviceOf(t, 'vlc-http');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '401 Unauthorized');
+    assert.equal(svc.fields['http.realm'], 'VLC stream');
+    assert.equal(svc.product, 'VLC');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
   });
 });
