@@ -5,7 +5,7 @@
  * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
  * ser2net, VLC (RTSP and its HTTP interface) and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
  * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot submission,
- * snapserver, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * snapserver, Tinyproxy, Squid, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -191,7 +191,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,443,554,587,631,1780,2000,4200,5000,6600,8000,8080,8200,8554,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,443,554,587,631,1780,2000,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -1660,6 +1660,62 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         '--no-one-instance',
       ],
     },
+    {
+      // Tinyproxy (-d: in the foreground), its connections and requests logged.
+      id: 'tinyproxy',
+      address: `${PREFIX}.54`,
+      port: 8888,
+      transport: 'tcp',
+      missing: need(which('tinyproxy'), 'tinyproxy'),
+      prepare: () => {
+        const config = conf(
+          'tinyproxy.conf',
+          [
+            'Port 8888',
+            `Listen ${PREFIX}.54`,
+            'Timeout 10',
+            'LogLevel Connect',
+            'MaxClients 10',
+            'Allow 127.0.0.0/8',
+            '',
+          ].join('\n'),
+        );
+        return [which('tinyproxy') as string, '-d', '-c', config];
+      },
+    },
+    {
+      // Squid (-N: in the foreground), nothing cached, its logs in a folder its "proxy"
+      // user can write; it stops at once on SIGTERM.
+      id: 'squid',
+      address: `${PREFIX}.55`,
+      port: 3128,
+      transport: 'tcp',
+      missing: need(which('squid'), 'squid'),
+      prepare: () => {
+        const logs = path.join(dir, 'squid');
+        mkdirSync(logs, { recursive: true });
+        chmodSync(logs, 0o777);
+        const config = conf(
+          'squid.conf',
+          [
+            `http_port ${PREFIX}.55:3128`,
+            'http_access allow localhost',
+            'http_access deny all',
+            `pid_filename ${logs}/squid.pid`,
+            `access_log ${logs}/access.log`,
+            `cache_log ${logs}/cache.log`,
+            'cache_store_log none',
+            'cache deny all',
+            'pinger_enable off',
+            'shutdown_lifetime 0 seconds',
+            `coredump_dir ${logs}`,
+            'visible_hostname proxy.example.test',
+            '',
+          ].join('\n'),
+        );
+        return [which('squid') as string, '-N', '-f', config];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2661,5 +2717,40 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'VLC');
     assert.equal(svc.version, null);
     assert.equal(host.device, null);
+  });
+  it('Tinyproxy: its refusal page names it and its version; nothing proxied', (t) => {
+    const r = serviceOf(t, 'tinyproxy');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('tinyproxy') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `tinyproxy/${version}`);
+    assert.equal(svc.product, 'Tinyproxy');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    // The scanner asked only for the target's own paths (refused: they are the proxy's).
+    const log = readFileSync(path.join(dir, 'tinyproxy.log'), 'utf8');
+    const requests = [...log.matchAll(/Request \(file descriptor [0-9]+\): (.*)$/gm)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(requests, ['GET / HTTP/1.1', 'GET /favicon.ico HTTP/1.1']);
+  });
+
+  it('Squid: its invalid-URL page names it and its version; nothing proxied', (t) => {
+    const r = serviceOf(t, 'squid');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('squid') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `squid/${version}`);
+    assert.match(svc.fields['http.headers'] ?? '', /\nx-squid-error: ERR_INVALID_URL /);
+    assert.equal(svc.product, 'Squid');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    // Its access log: two GETs refused (400), no upstream contacted (HIER_NONE).
+    const log = readFileSync(path.join(dir, 'squid', 'access.log'), 'utf8');
+    const lines = log.split('\n').filter(Boolean);
+    assert.equal(lines.length, 2, log);
+    for (const line of lines) assert.match(line, / NONE_NONE\/400 [0-9]+ GET \/\S* - HIER_NONE\//);
   });
 });
