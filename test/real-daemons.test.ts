@@ -5,7 +5,7 @@
  * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
  * ser2net, VLC (RTSP and its HTTP interface) and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
  * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot submission,
- * snapserver, Tinyproxy, Squid, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * snapserver, Tinyproxy, Squid, rsync's daemon, gpsd, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -191,7 +191,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,443,554,587,631,1780,2000,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -1716,6 +1716,54 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return [which('squid') as string, '-N', '-f', config];
       },
     },
+    {
+      // rsync in daemon mode with one read-only module; its log names each request.
+      id: 'rsyncd',
+      address: `${PREFIX}.57`,
+      port: 873,
+      transport: 'tcp',
+      missing: need(which('rsync'), 'rsync'),
+      prepare: () => {
+        const config = conf(
+          'rsyncd.conf',
+          [
+            `address = ${PREFIX}.57`,
+            'port = 873',
+            `pid file = ${dir}/rsyncd.pid`,
+            `log file = ${dir}/rsyncd.err`,
+            'use chroot = no',
+            '[share]',
+            `  path = ${www}`,
+            '  read only = yes',
+            '',
+          ].join('\n'),
+        );
+        return [which('rsync') as string, '--daemon', '--no-detach', `--config=${config}`];
+      },
+    },
+    {
+      // gpsd without a receiver. It listens on every address (-G) or on localhost only:
+      // all, alone in a namespace. It would publish fixes on the system D-Bus: pointed
+      // at a socket that does not exist.
+      id: 'gpsd',
+      address: `${PREFIX}.59`,
+      port: 2947,
+      transport: 'tcp',
+      listens: '0.0.0.0:2947',
+      alone: true,
+      missing: need(which('gpsd'), 'gpsd'),
+      prepare: () => [
+        'env',
+        `DBUS_SYSTEM_BUS_ADDRESS=unix:path=${dir}/no-bus`,
+        which('gpsd') as string,
+        '-N',
+        '-G',
+        '-S',
+        '2947',
+        '-F',
+        `${dir}/gpsd.sock`,
+      ],
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2752,5 +2800,32 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     const lines = log.split('\n').filter(Boolean);
     assert.equal(lines.length, 2, log);
     for (const line of lines) assert.match(line, / NONE_NONE\/400 [0-9]+ GET \/\S* - HIER_NONE\//);
+  });
+  it('rsync daemon: its greeting reaches unknown.banner and names it; no module asked', (t) => {
+    const r = serviceOf(t, 'rsyncd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.match(svc.fields['unknown.banner'] ?? '', /^@RSYNCD: [0-9]{2}\.[0-9]+[ a-z0-9]*\n$/);
+    assert.equal(svc.product, 'rsync daemon');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    // The client came and went: no module list, no module, no authentication.
+    const log = readFileSync(path.join(dir, 'rsyncd.err'), 'utf8');
+    assert.match(log, /connect from /);
+    assert.doesNotMatch(log, /module-list|rsync (?:on|to) |auth/i);
+  });
+
+  it('gpsd: its VERSION object reaches unknown.banner; named, with its version', (t) => {
+    const r = serviceOf(t, 'gpsd');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('gpsd') as string);
+    assert.ok(
+      svc.fields['unknown.banner']?.startsWith(`{"class":"VERSION","release":"${version}",`),
+      svc.fields['unknown.banner'],
+    );
+    assert.equal(svc.product, 'gpsd');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
   });
 });
