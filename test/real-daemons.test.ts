@@ -4,7 +4,8 @@
  * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA,
  * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
  * ser2net, VLC (RTSP and its HTTP interface) and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
- * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot submission,
+ * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot (submission,
+ * IMAP, POP3),
  * snapserver, Tinyproxy, Squid, rsync's daemon, gpsd, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
@@ -191,7 +192,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -1538,20 +1539,22 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       ],
     },
     {
-      // Dovecot's submission service alone, without TLS (so it offers no AUTH mechanism),
-      // relaying nowhere; its log records each client's login attempts.
+      // Dovecot's submission, IMAP and POP3 services without TLS (so submission offers no
+      // AUTH mechanism), relaying nowhere; its log records each client's login attempts.
       id: 'dovecot',
       address: `${PREFIX}.49`,
       port: 587,
       transport: 'tcp',
       missing:
         need(which('dovecot'), 'dovecot-core') ??
-        (installed('dovecot-submissiond') ? null : need(null, 'dovecot-submissiond')),
+        (installed('dovecot-submissiond') ? null : need(null, 'dovecot-submissiond')) ??
+        (installed('dovecot-imapd') ? null : need(null, 'dovecot-imapd')) ??
+        (installed('dovecot-pop3d') ? null : need(null, 'dovecot-pop3d')),
       prepare: () => {
         const config = conf(
           'dovecot.conf',
           [
-            'protocols = submission',
+            'protocols = submission imap pop3',
             `base_dir = ${dir}/dovecot-run`,
             `state_dir = ${dir}/dovecot-state`,
             `listen = ${PREFIX}.49`,
@@ -1563,6 +1566,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
             `passdb {\n  driver = static\n  args = password=${randomBytes(8).toString('hex')}\n}`,
             'userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=/nonexistent\n}',
             'service submission-login {\n  inet_listener submission {\n    port = 587\n  }\n}',
+            'service imap-login {\n  inet_listener imap {\n    port = 143\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}',
+            'service pop3-login {\n  inet_listener pop3 {\n    port = 110\n  }\n  inet_listener pop3s {\n    port = 0\n  }\n}',
             '',
           ].join('\n'),
         );
@@ -2711,7 +2716,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.doesNotMatch(log, /"POST /);
   });
 
-  it('Dovecot submission (Debian greeting): named; a Debian computer; no AUTH, no mail', (t) => {
+  it('Dovecot (Debian greeting): submission, IMAP, POP3 named; a Debian computer; no AUTH', (t) => {
     const r = serviceOf(t, 'dovecot');
     if (!r) return;
     const { host, svc } = r;
@@ -2723,9 +2728,22 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(host.iot, false);
     assert.equal(host.device?.class, 'computer');
     assert.equal(host.device?.os.name, 'Debian');
-    // Its login process says how the client left: no authentication tried.
+    // IMAP and POP3 greet first; no probe speaks them: their greetings name Dovecot.
+    for (const [port, greeting] of [
+      [143, /^\* OK \[CAPABILITY IMAP4rev1 [^\]]*\] Dovecot \(Debian\) ready\.\n$/],
+      [110, /^\+OK Dovecot \(Debian\) ready\.\n$/],
+    ] as const) {
+      const other = host.services.find((x) => x.transport === 'tcp' && x.port === port);
+      assert.match(other?.fields['unknown.banner'] ?? '', greeting);
+      assert.equal(other?.product, 'Dovecot');
+    }
+    // Its login processes say how each client left: no authentication tried.
     const log = readFileSync(path.join(dir, 'dovecot.err'), 'utf8');
-    assert.match(log, /submission-login: Info: Disconnected: .*\(no auth attempts in /);
+    for (const service of ['submission', 'imap', 'pop3'])
+      assert.match(
+        log,
+        new RegExp(`${service}-login: Info: Disconnected: .*\\(no auth attempts in `),
+      );
     assert.doesNotMatch(log, /auth failed|MAIL FROM|RCPT TO/i);
   });
   it('GStreamer RTSP server: its OPTIONS reply names the library; no camera, no maker', (t) => {
