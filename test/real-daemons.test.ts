@@ -2586,6 +2586,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'VLC');
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
 
   it('uStreamer: its index names it and its version; no KVM, no class', (t) => {
@@ -2601,6 +2602,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.version, version);
     // A streamer alone is not a KVM, nor a camera.
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
 
   it('Motion: web control names it and its version; no camera maker, no class', (t) => {
@@ -2613,6 +2615,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'Motion');
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
 
   it('MPD: its greeting reaches unknown.banner; named, its release series', (t) => {
@@ -2629,6 +2632,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'MPD');
     assert.equal(svc.version, series);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     // The scanner opened and closed a connection and sent no command.
     const log = readFileSync(path.join(dir, 'mpd.log'), 'utf8');
     assert.match(log, /client: \[[0-9]+\] opened from /);
@@ -2645,6 +2649,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'Icecast');
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     const log = readFileSync(path.join(dir, 'icecast', 'access.log'), 'utf8');
     assert.match(log, /"GET \/ HTTP\/1\.1" 404 /);
     assert.doesNotMatch(log, /"(?:POST|PUT|SOURCE) |\/admin/);
@@ -2660,6 +2665,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'pyftpdlib');
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     // Its debug log: the session opened and closed, no command but QUIT.
     const log = readFileSync(path.join(dir, 'pyftpdlib.log'), 'utf8');
     assert.match(log, /FTP session opened/);
@@ -2676,6 +2682,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'Transmission');
     assert.equal(svc.version, null);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
 
   it('Caddy: HTTP, and HTTPS from its internal CA (a leaf with no subject); named', (t) => {
@@ -2697,6 +2704,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       assert.equal(s?.version, null);
     }
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     const log = readFileSync(path.join(dir, 'caddy.access'), 'utf8');
     assert.match(log, /"method":"GET"/);
     assert.doesNotMatch(log, /"method":"(?:POST|PUT)"|"Authorization"/);
@@ -2710,6 +2718,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'Shell In A Box');
     assert.equal(svc.version, null);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     // GETs only: a POST to / would have started a login session.
     const log = readFileSync(path.join(dir, 'shellinabox.log'), 'utf8');
     assert.match(log, /"GET \/ HTTP\/1\.1" 200 /);
@@ -2728,6 +2737,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(host.iot, false);
     assert.equal(host.device?.class, 'computer');
     assert.equal(host.device?.os.name, 'Debian');
+    assert.deepEqual(host.alternatives, []);
     // IMAP and POP3 greet first; no probe speaks them: their greetings name Dovecot.
     for (const [port, greeting] of [
       [143, /^\* OK \[CAPABILITY IMAP4rev1 [^\]]*\] Dovecot \(Debian\) ready\.\n$/],
@@ -2758,6 +2768,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.version, null);
     // The library is in cameras, but alone it makes none.
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
   it('Snapcast server: its Server header and default page name it; no class', (t) => {
     const r = serviceOf(t, 'snapserver');
@@ -2769,6 +2780,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'Snapcast server');
     assert.equal(svc.version, null);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     // Still running after the scan (it dies on some bytes on its control port, not scanned).
     const child = started.get('snapserver');
     assert.equal(child?.exitCode, null);
@@ -2783,6 +2795,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'VLC');
     assert.equal(svc.version, null);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
   it('Tinyproxy: its refusal page names it and its version; nothing proxied', (t) => {
     const r = serviceOf(t, 'tinyproxy');
@@ -2794,6 +2807,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'Tinyproxy');
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     // The scanner asked only for the target's own paths (refused: they are the proxy's).
     const log = readFileSync(path.join(dir, 'tinyproxy.log'), 'utf8');
     const requests = [...log.matchAll(/Request \(file descriptor [0-9]+\): (.*)$/gm)].map(
@@ -2813,6 +2827,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'Squid');
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     // Its access log: two GETs refused (400), no upstream contacted (HIER_NONE).
     const log = readFileSync(path.join(dir, 'squid', 'access.log'), 'utf8');
     const lines = log.split('\n').filter(Boolean);
@@ -2827,6 +2842,7 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'rsync daemon');
     assert.equal(svc.version, null);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
     // The client came and went: no module list, no module, no authentication.
     const log = readFileSync(path.join(dir, 'rsyncd.err'), 'utf8');
     assert.match(log, /connect from /);
@@ -2845,5 +2861,6 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.product, 'gpsd');
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
 });
