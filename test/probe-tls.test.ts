@@ -60,6 +60,19 @@ describe('certificate fields', () => {
     assert.equal(fields['tls.key_type'], 'ec-prime256v1');
   });
 
+  test("an empty subject (a leaf of Caddy 2.6's internal CA): the other fields are kept", () => {
+    const pem = readFileSync(
+      path.join(ROOT, 'test', 'fixtures', 'certs', 'caddy-internal-leaf.pem'),
+    );
+    const fields = certificateFields(new X509Certificate(pem));
+    assert.equal(fields['tls.subject'], undefined);
+    assert.equal(fields['tls.issuer'], 'CN=Caddy Local Authority - ECC Intermediate');
+    assert.equal(fields['tls.san'], 'IP Address:127.77.60.47');
+    assert.equal(fields['tls.self_signed'], 'false');
+    assert.equal(fields['tls.key_type'], 'ec-prime256v1');
+    assert.match(fields['tls.sha256'] ?? '', /^[0-9a-f]{64}$/);
+  });
+
   test('bytes that are not a certificate give no fields', () => {
     assert.deepEqual(certificateFields(Buffer.from('not a certificate')), {});
     assert.equal(formatDn('CN=a\nO=b, c\n'), 'CN=a, O=b, c');

@@ -3,7 +3,10 @@
  * Dropbear, BusyBox telnetd and httpd, lighttpd and nginx (both also over HTTPS with a
  * self-signed certificate), mini_httpd, Apache, vsftpd, Exim, Net-SNMP snmpd, MiniDLNA,
  * MiniUPnPd, webfs, Twisted Web, CUPS's cupsd, H2O, CivetWeb, Gerbera, gmediarender,
- * ser2net, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * ser2net, VLC (RTSP and its HTTP interface) and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
+ * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot (submission,
+ * IMAP, POP3),
+ * snapserver, Tinyproxy, Squid, rsync's daemon, gpsd, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -156,6 +159,20 @@ function upstreamOf(full: string): string {
     .replace(/[+~].*$/, '');
 }
 
+/**
+ * A daemon's log once `pattern` is in it, or whatever it holds after `ms`: some write a
+ * line a moment after the client left (Dovecot through its log process, Squid), and the
+ * scan may have ended first.
+ */
+async function logWith(file: string, pattern: RegExp, ms = 5000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (pattern.test(text) || Date.now() >= deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** OpenSSH-style SHA256 fingerprint (unpadded base64) of an `algo base64 [comment]` line. */
 function keyFingerprint(publicLine: string): string {
   const blob = publicLine.trim().split(/\s+/)[1] ?? '';
@@ -188,7 +205,8 @@ interface Daemon {
 }
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
-const SCAN_PORTS = 'T:21,22,23,25,80,443,631,2000,5000,8080,8200,49152,U:161,1900';
+const SCAN_PORTS =
+  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -233,6 +251,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const netkitTelnetd = unpacked('telnetd-ssl', 'usr/sbin/in.telnetd');
   /** Debian's python3-twisted (a module of Debian's own python3, not any other python). */
   const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
+  /** Debian's python3-pyftpdlib, likewise. */
+  const pyftpdlib = '/usr/lib/python3/dist-packages/pyftpdlib/__init__.py';
   const sendmail = unpacked('sendmail-bin', 'usr/libexec/sendmail/sendmail');
   const sendmailCf = unpacked('sendmail-cf', 'usr/share/sendmail/cf/m4/cf.m4');
   const courier = unpacked('courier-mta', 'usr/lib/courier/courier/modules/esmtp/courieresmtpd');
@@ -333,6 +353,17 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
       },
     };
   }
+
+  /**
+   * Runs a command as nobody (VLC and Icecast refuse root): setpriv execs it, so the
+   * daemon is the process the test signals, not a parent that waits for it.
+   */
+  const asNobody = [
+    which('setpriv') as string,
+    '--reuid=nobody',
+    '--regid=nogroup',
+    '--clear-groups',
+  ] as const;
 
   const daemons: Daemon[] = [
     {
@@ -1259,6 +1290,499 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return ['sh', '-c', `${link} && exec ${renderer}`];
       },
     },
+    {
+      // VLC streaming a generated tone (8-bit PCM WAV, sent as RTP L8) with an RTSP control
+      // URL on 8554, as a media box or a Raspberry Pi "camera" does. VLC refuses to run as
+      // root: it runs as nobody.
+      id: 'vlc',
+      address: `${PREFIX}.39`,
+      port: 8554,
+      transport: 'tcp',
+      missing:
+        need(which('cvlc'), 'vlc-bin') ??
+        (installed('vlc-plugin-base') ? null : need(null, 'vlc-plugin-base')) ??
+        need(which('setpriv'), 'util-linux'),
+      prepare: () => {
+        const rate = 8000;
+        const samples = rate * 2;
+        const wav = Buffer.alloc(44 + samples);
+        wav.write('RIFF', 0);
+        wav.writeUInt32LE(36 + samples, 4);
+        wav.write('WAVEfmt ', 8);
+        wav.writeUInt32LE(16, 16);
+        wav.writeUInt16LE(1, 20); // PCM
+        wav.writeUInt16LE(1, 22); // mono
+        wav.writeUInt32LE(rate, 24);
+        wav.writeUInt32LE(rate, 28);
+        wav.writeUInt16LE(1, 32);
+        wav.writeUInt16LE(8, 34);
+        wav.write('data', 36);
+        wav.writeUInt32LE(samples, 40);
+        for (let i = 0; i < samples; i++)
+          wav[44 + i] = 128 + Math.round(60 * Math.sin((i * 2 * Math.PI * 440) / rate));
+        const tone = path.join(dir, 'tone.wav');
+        writeFileSync(tone, wav, { mode: 0o644 });
+        return [
+          ...asNobody,
+          which('cvlc') as string,
+          '-I',
+          'dummy',
+          '--no-one-instance',
+          tone,
+          '--loop',
+          '--sout',
+          `#rtp{sdp=rtsp://${PREFIX}.39:8554/tone}`,
+        ];
+      },
+    },
+    {
+      // uStreamer (PiKVM's MJPEG streamer) without a video device: it serves its index,
+      // /state and a "no signal" stream all the same.
+      id: 'ustreamer',
+      address: `${PREFIX}.40`,
+      port: 8080,
+      transport: 'tcp',
+      missing: need(which('ustreamer'), 'ustreamer'),
+      prepare: () => [
+        which('ustreamer') as string,
+        '--host',
+        `${PREFIX}.40`,
+        '--port',
+        '8080',
+        '--device',
+        path.join(dir, 'no-video-device'),
+      ],
+    },
+    {
+      // Motion's web control (8080) and stream (8081) with a camera that is not there. It
+      // has no bind address, only "localhost or all": all, alone in a namespace.
+      id: 'motion',
+      address: `${PREFIX}.41`,
+      port: 8080,
+      transport: 'tcp',
+      listens: '0.0.0.0:8080',
+      alone: true,
+      missing: need(which('motion'), 'motion'),
+      prepare: () => {
+        const config = conf(
+          'motion.conf',
+          [
+            'daemon off',
+            `target_dir ${dir}/motion`,
+            `videodevice ${dir}/no-video-device`,
+            'webcontrol_port 8080',
+            'webcontrol_localhost off',
+            'stream_port 8081',
+            'stream_localhost off',
+            '',
+          ].join('\n'),
+        );
+        return [which('motion') as string, '-n', '-c', config];
+      },
+    },
+    {
+      // MPD with an empty music folder and a null output; "verbose" logs each command a
+      // client sends.
+      id: 'mpd',
+      address: `${PREFIX}.42`,
+      port: 6600,
+      transport: 'tcp',
+      missing: need(which('mpd'), 'mpd'),
+      prepare: () => {
+        const music = path.join(dir, 'music');
+        mkdirSync(music, { recursive: true });
+        const config = conf(
+          'mpd.conf',
+          [
+            `music_directory "${music}"`,
+            `db_file "${dir}/mpd.db"`,
+            `bind_to_address "${PREFIX}.42"`,
+            'port "6600"',
+            'zeroconf_enabled "no"',
+            'log_level "verbose"',
+            'audio_output {',
+            '  type "null"',
+            '  name "null"',
+            '}',
+            '',
+          ].join('\n'),
+        );
+        return [which('mpd') as string, '--no-daemon', '--stderr', config];
+      },
+    },
+    {
+      // Icecast 2 with no mount point (the 404 of an empty server). It refuses root: it
+      // runs as nobody, its logs in a folder of its own.
+      id: 'icecast2',
+      address: `${PREFIX}.43`,
+      port: 8000,
+      transport: 'tcp',
+      missing: need(which('icecast2'), 'icecast2') ?? need(which('setpriv'), 'util-linux'),
+      prepare: () => {
+        const logs = path.join(dir, 'icecast');
+        mkdirSync(logs, { recursive: true });
+        chmodSync(logs, 0o777);
+        const secret = (): string => randomBytes(8).toString('hex');
+        const config = conf(
+          'icecast.xml',
+          [
+            '<icecast>',
+            `  <hostname>${PREFIX}.43</hostname>`,
+            `  <authentication><source-password>${secret()}</source-password>`,
+            `    <admin-user>admin</admin-user><admin-password>${secret()}</admin-password></authentication>`,
+            `  <listen-socket><port>8000</port><bind-address>${PREFIX}.43</bind-address></listen-socket>`,
+            `  <paths><logdir>${logs}</logdir><webroot>/usr/share/icecast2/web</webroot>`,
+            '    <adminroot>/usr/share/icecast2/admin</adminroot></paths>',
+            '  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog></logging>',
+            '</icecast>',
+            '',
+          ].join('\n'),
+        );
+        return [...asNobody, which('icecast2') as string, '-c', config];
+      },
+    },
+    {
+      // pyftpdlib's own command-line server with its default greeting; -D logs each
+      // command a client sends ("<- USER …").
+      id: 'pyftpdlib',
+      address: `${PREFIX}.44`,
+      port: 21,
+      transport: 'tcp',
+      missing: existsSync(pyftpdlib) ? null : need(null, 'python3-pyftpdlib'),
+      prepare: () => [
+        '/usr/bin/python3',
+        '-m',
+        'pyftpdlib',
+        '-D',
+        '-i',
+        `${PREFIX}.44`,
+        '-p',
+        '21',
+        '-d',
+        www,
+      ],
+    },
+    {
+      // transmission-daemon's RPC and web interface (NAS boxes' BitTorrent client), no
+      // peer discovery, its peer port on the namespace's own address.
+      id: 'transmission',
+      address: `${PREFIX}.46`,
+      port: 9091,
+      transport: 'tcp',
+      missing: need(which('transmission-daemon'), 'transmission-daemon'),
+      prepare: () => [
+        which('transmission-daemon') as string,
+        '-f',
+        '-g',
+        path.join(dir, 'transmission'),
+        '--rpc-bind-address',
+        `${PREFIX}.46`,
+        '-p',
+        '9091',
+        '-P',
+        '51413',
+        '--bind-address-ipv4',
+        `${PREFIX}.46`,
+        '--no-portmap',
+        '--no-dht',
+        '--no-lpd',
+        '-e',
+        path.join(dir, 'transmission.err'),
+      ],
+    },
+    {
+      // Caddy serving plain HTTP on 80 and HTTPS on 443 with a certificate from its own
+      // internal CA (`local_certs`), made at start; nothing installed in any trust store.
+      id: 'caddy',
+      address: `${PREFIX}.47`,
+      port: 443,
+      transport: 'tcp',
+      missing: need(which('caddy'), 'caddy'),
+      prepare: () => {
+        const home = path.join(dir, 'caddy');
+        mkdirSync(home, { recursive: true });
+        const site = `  root * ${www}\n  file_server\n  log {\n    output file ${dir}/caddy.access\n  }\n`;
+        const config = conf(
+          'Caddyfile',
+          [
+            '{',
+            '  admin off',
+            '  skip_install_trust',
+            '  local_certs',
+            `  default_bind ${PREFIX}.47`,
+            `  storage file_system ${home}`,
+            '}',
+            `https://${PREFIX}.47 {`,
+            site,
+            '}',
+            `http://${PREFIX}.47 {`,
+            site,
+            '}',
+            '',
+          ].join('\n'),
+        );
+        const env = `HOME=${home} XDG_CONFIG_HOME=${home} XDG_DATA_HOME=${home}`;
+        return [
+          'sh',
+          '-c',
+          `${env} exec ${which('caddy')} run --adapter caddyfile --config ${config}`,
+        ];
+      },
+    },
+    {
+      // shellinaboxd without TLS, -v logging each request. It has no bind address, only
+      // "localhost or all": all, alone in a namespace. A session (and login) would start
+      // only on a POST.
+      id: 'shellinabox',
+      address: `${PREFIX}.48`,
+      port: 4200,
+      transport: 'tcp',
+      listens: '0.0.0.0:4200',
+      alone: true,
+      missing: need(which('shellinaboxd'), 'shellinabox'),
+      prepare: () => [
+        which('shellinaboxd') as string,
+        '--disable-ssl',
+        '-p',
+        '4200',
+        '-u',
+        'nobody',
+        '-g',
+        'nogroup',
+        '-v',
+      ],
+    },
+    {
+      // Dovecot's submission, IMAP and POP3 services without TLS (so submission offers no
+      // AUTH mechanism), relaying nowhere; its log records each client's login attempts.
+      id: 'dovecot',
+      address: `${PREFIX}.49`,
+      port: 587,
+      transport: 'tcp',
+      missing:
+        need(which('dovecot'), 'dovecot-core') ??
+        (installed('dovecot-submissiond') ? null : need(null, 'dovecot-submissiond')) ??
+        (installed('dovecot-imapd') ? null : need(null, 'dovecot-imapd')) ??
+        (installed('dovecot-pop3d') ? null : need(null, 'dovecot-pop3d')),
+      prepare: () => {
+        const config = conf(
+          'dovecot.conf',
+          [
+            'protocols = submission imap pop3',
+            `base_dir = ${dir}/dovecot-run`,
+            `state_dir = ${dir}/dovecot-state`,
+            `listen = ${PREFIX}.49`,
+            'ssl = no',
+            'hostname = mail.example.test',
+            'submission_relay_host = 127.0.0.1',
+            `log_path = ${dir}/dovecot.err`,
+            `info_log_path = ${dir}/dovecot.err`,
+            `passdb {\n  driver = static\n  args = password=${randomBytes(8).toString('hex')}\n}`,
+            'userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=/nonexistent\n}',
+            'service submission-login {\n  inet_listener submission {\n    port = 587\n  }\n}',
+            'service imap-login {\n  inet_listener imap {\n    port = 143\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}',
+            'service pop3-login {\n  inet_listener pop3 {\n    port = 110\n  }\n  inet_listener pop3s {\n    port = 0\n  }\n}',
+            '',
+          ].join('\n'),
+        );
+        return [which('dovecot') as string, '-F', '-c', config];
+      },
+    },
+    {
+      // GStreamer's RTSP server library (gst-rtsp-server, as in camera firmware) from a
+      // few lines of Python through GObject introspection: a live test tone on /tone, 554.
+      id: 'gst-rtsp-server',
+      address: `${PREFIX}.50`,
+      port: 554,
+      transport: 'tcp',
+      missing:
+        (installed('gir1.2-gst-rtsp-server-1.0')
+          ? null
+          : need(null, 'gir1.2-gst-rtsp-server-1.0')) ??
+        (installed('gstreamer1.0-plugins-good') ? null : need(null, 'gstreamer1.0-plugins-good')) ??
+        (installed('python3-gi') ? null : need(null, 'python3-gi')),
+      prepare: () => {
+        const script = conf(
+          'gst-rtsp-server.py',
+          [
+            'import gi',
+            "gi.require_version('Gst', '1.0')",
+            "gi.require_version('GstRtspServer', '1.0')",
+            'from gi.repository import GLib, Gst, GstRtspServer',
+            'Gst.init(None)',
+            'server = GstRtspServer.RTSPServer()',
+            `server.set_address('${PREFIX}.50')`,
+            "server.set_service('554')",
+            'factory = GstRtspServer.RTSPMediaFactory()',
+            "factory.set_launch('( audiotestsrc is-live=true ! audioconvert ! rtpL16pay name=pay0 pt=96 )')",
+            "server.get_mount_points().add_factory('/tone', factory)",
+            'server.attach(None)',
+            'GLib.MainLoop().run()',
+            '',
+          ].join('\n'),
+        );
+        return ['/usr/bin/python3', script];
+      },
+    },
+    {
+      // snapserver (Snapcast multi-room audio) with its packaged default page on 1780 and
+      // a FIFO source of its own. Its JSON-RPC port (1705) is not scanned: 0.26.0 dies on
+      // a line with a byte that is not UTF-8 (a TLS ClientHello has some).
+      id: 'snapserver',
+      address: `${PREFIX}.52`,
+      port: 1780,
+      transport: 'tcp',
+      missing: need(which('snapserver'), 'snapserver'),
+      prepare: () => {
+        const data = path.join(dir, 'snapserver');
+        mkdirSync(data, { recursive: true });
+        const config = conf(
+          'snapserver.conf',
+          [
+            '[server]',
+            `datadir = ${data}`,
+            '[http]',
+            `bind_to_address = ${PREFIX}.52`,
+            'doc_root = /usr/share/snapserver',
+            '[tcp]',
+            `bind_to_address = ${PREFIX}.52`,
+            '[stream]',
+            `bind_to_address = ${PREFIX}.52`,
+            `source = pipe://${data}/fifo?name=default&mode=create`,
+            '[logging]',
+            'sink = stderr',
+            '',
+          ].join('\n'),
+        );
+        return [which('snapserver') as string, '-c', config];
+      },
+    },
+    {
+      // VLC's HTTP interface (the remote control of media PCs and Pis) with a password the
+      // scanner does not know, as VLC 2.1 and later require one.
+      id: 'vlc-http',
+      address: `${PREFIX}.53`,
+      port: 8080,
+      transport: 'tcp',
+      missing: need(which('vlc'), 'vlc-bin') ?? need(which('setpriv'), 'util-linux'),
+      prepare: () => [
+        ...asNobody,
+        which('vlc') as string,
+        '-I',
+        'http',
+        '--http-host',
+        `${PREFIX}.53`,
+        '--http-port',
+        '8080',
+        '--http-password',
+        randomBytes(8).toString('hex'),
+        '--no-one-instance',
+      ],
+    },
+    {
+      // Tinyproxy (-d: in the foreground), its connections and requests logged.
+      id: 'tinyproxy',
+      address: `${PREFIX}.54`,
+      port: 8888,
+      transport: 'tcp',
+      missing: need(which('tinyproxy'), 'tinyproxy'),
+      prepare: () => {
+        const config = conf(
+          'tinyproxy.conf',
+          [
+            'Port 8888',
+            `Listen ${PREFIX}.54`,
+            'Timeout 10',
+            'LogLevel Connect',
+            'MaxClients 10',
+            'Allow 127.0.0.0/8',
+            '',
+          ].join('\n'),
+        );
+        return [which('tinyproxy') as string, '-d', '-c', config];
+      },
+    },
+    {
+      // Squid (-N: in the foreground), nothing cached, its logs in a folder its "proxy"
+      // user can write; it stops at once on SIGTERM.
+      id: 'squid',
+      address: `${PREFIX}.55`,
+      port: 3128,
+      transport: 'tcp',
+      missing: need(which('squid'), 'squid'),
+      prepare: () => {
+        const logs = path.join(dir, 'squid');
+        mkdirSync(logs, { recursive: true });
+        chmodSync(logs, 0o777);
+        const config = conf(
+          'squid.conf',
+          [
+            `http_port ${PREFIX}.55:3128`,
+            'http_access allow localhost',
+            'http_access deny all',
+            `pid_filename ${logs}/squid.pid`,
+            `access_log ${logs}/access.log`,
+            `cache_log ${logs}/cache.log`,
+            'cache_store_log none',
+            'cache deny all',
+            'pinger_enable off',
+            'shutdown_lifetime 0 seconds',
+            `coredump_dir ${logs}`,
+            'visible_hostname proxy.example.test',
+            '',
+          ].join('\n'),
+        );
+        return [which('squid') as string, '-N', '-f', config];
+      },
+    },
+    {
+      // rsync in daemon mode with one read-only module; its log names each request.
+      id: 'rsyncd',
+      address: `${PREFIX}.57`,
+      port: 873,
+      transport: 'tcp',
+      missing: need(which('rsync'), 'rsync'),
+      prepare: () => {
+        const config = conf(
+          'rsyncd.conf',
+          [
+            `address = ${PREFIX}.57`,
+            'port = 873',
+            `pid file = ${dir}/rsyncd.pid`,
+            `log file = ${dir}/rsyncd.err`,
+            'use chroot = no',
+            '[share]',
+            `  path = ${www}`,
+            '  read only = yes',
+            '',
+          ].join('\n'),
+        );
+        return [which('rsync') as string, '--daemon', '--no-detach', `--config=${config}`];
+      },
+    },
+    {
+      // gpsd without a receiver. It listens on every address (-G) or on localhost only:
+      // all, alone in a namespace. It would publish fixes on the system D-Bus: pointed
+      // at a socket that does not exist.
+      id: 'gpsd',
+      address: `${PREFIX}.59`,
+      port: 2947,
+      transport: 'tcp',
+      listens: '0.0.0.0:2947',
+      alone: true,
+      missing: need(which('gpsd'), 'gpsd'),
+      prepare: () => [
+        'env',
+        `DBUS_SYSTEM_BUS_ADDRESS=unix:path=${dir}/no-bus`,
+        which('gpsd') as string,
+        '-N',
+        '-G',
+        '-S',
+        '2947',
+        '-F',
+        `${dir}/gpsd.sock`,
+      ],
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2062,5 +2586,298 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     // Its log ends where it was ready: the scanner read its description and called nothing.
     const log = readFileSync(path.join(dir, 'gmediarender.log'), 'utf8');
     assert.match(log, /\| main\] Ready for rendering\.\n(?:Ready for rendering\.\n)?$/);
+  });
+  it('VLC (RTSP): its OPTIONS reply names it and its version; no class, no maker', (t) => {
+    const r = serviceOf(t, 'vlc');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('vlc') as string);
+    assert.equal(svc.protocol, 'rtsp');
+    assert.equal(svc.fields['rtsp.status'], '200 OK');
+    assert.equal(svc.fields['rtsp.server'], `VLC/${version}`);
+    // The methods it offers (not OPTIONS itself), as recorded; nothing past OPTIONS was sent.
+    assert.equal(svc.fields['rtsp.public'], 'DESCRIBE,SETUP,TEARDOWN,PLAY,PAUSE,GET_PARAMETER');
+    assert.equal(svc.product, 'VLC');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('uStreamer: its index names it and its version; no KVM, no class', (t) => {
+    const r = serviceOf(t, 'ustreamer');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('ustreamer') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.fields['http.title'], 'uStreamer');
+    assert.ok(svc.fields['http.body']?.includes(`<h3>&micro;Streamer v${version}</h3>`));
+    assert.equal(svc.product, 'uStreamer');
+    assert.equal(svc.version, version);
+    // A streamer alone is not a KVM, nor a camera.
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('Motion: web control names it and its version; no camera maker, no class', (t) => {
+    const r = serviceOf(t, 'motion');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('motion') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.title'], 'Motion');
+    assert.equal(svc.product, 'Motion');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('MPD: its greeting reaches unknown.banner; named, its release series', async (t) => {
+    const r = serviceOf(t, 'mpd');
+    if (!r) return;
+    const { host, svc } = r;
+    const release = upstreamVersion(which('mpd') as string);
+    const series = release.split('.').slice(0, 2).join('.');
+    // The protocol version it greets with shares the release's major.minor only.
+    assert.match(
+      svc.fields['unknown.banner'] ?? '',
+      new RegExp(`^OK MPD ${series.replace('.', '\\.')}\\.[0-9]+\n$`),
+    );
+    assert.equal(svc.product, 'MPD');
+    assert.equal(svc.version, series);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // The scanner opened and closed a connection and sent no command.
+    const log = await logWith(path.join(dir, 'mpd.log'), /client: \[[0-9]+\] closed/);
+    assert.match(log, /client: \[[0-9]+\] opened from /);
+    assert.doesNotMatch(log, /process command|password/i);
+  });
+
+  it('Icecast: its Server header on the 404 names it and its version', async (t) => {
+    const r = serviceOf(t, 'icecast2');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('icecast2') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `Icecast ${version}`);
+    assert.equal(svc.product, 'Icecast');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    const log = await logWith(path.join(dir, 'icecast', 'access.log'), /GET \/favicon\.ico /);
+    assert.match(log, /"GET \/ HTTP\/1\.1" 404 /);
+    assert.doesNotMatch(log, /"(?:POST|PUT|SOURCE) |\/admin/);
+  });
+
+  it('pyftpdlib: its default greeting names it and its version; no login', async (t) => {
+    const r = serviceOf(t, 'pyftpdlib');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(pyftpdlib);
+    assert.equal(svc.protocol, 'ftp');
+    assert.equal(svc.fields['ftp.greeting'], `pyftpdlib ${version} ready.`);
+    assert.equal(svc.product, 'pyftpdlib');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its debug log: the session opened and closed, no command but QUIT.
+    const log = await logWith(path.join(dir, 'pyftpdlib.log'), /FTP session closed/);
+    assert.match(log, /FTP session opened/);
+    assert.doesNotMatch(log, /<- (?!QUIT)/);
+  });
+
+  it('Transmission: RPC web interface named (no version); no NAS claimed', (t) => {
+    const r = serviceOf(t, 'transmission');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], 'Transmission');
+    assert.equal(svc.fields['http.title'], 'Transmission Web Interface');
+    assert.equal(svc.product, 'Transmission');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('Caddy: HTTP, and HTTPS from its internal CA (a leaf with no subject); named', async (t) => {
+    const r = serviceOf(t, 'caddy');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'https');
+    // An empty subject, the address in the SAN: every other certificate field is read.
+    assert.equal(svc.fields['tls.subject'], undefined);
+    assert.equal(svc.fields['tls.issuer'], 'CN=Caddy Local Authority - ECC Intermediate');
+    assert.equal(svc.fields['tls.san'], `IP Address:${PREFIX}.47`);
+    assert.equal(svc.fields['tls.self_signed'], 'false');
+    assert.match(svc.fields['tls.sha256'] ?? '', /^[0-9a-f]{64}$/);
+    const plain = host.services.find((s) => s.transport === 'tcp' && s.port === 80);
+    for (const s of [svc, plain]) {
+      assert.equal(s?.fields['http.server'], 'Caddy');
+      assert.equal(s?.fields['http.title'], 'Real daemon test page');
+      assert.equal(s?.product, 'Caddy');
+      assert.equal(s?.version, null);
+    }
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    const log = await logWith(path.join(dir, 'caddy.access'), /"method":"GET"/);
+    assert.match(log, /"method":"GET"/);
+    assert.doesNotMatch(log, /"method":"(?:POST|PUT)"|"Authorization"/);
+  });
+  it('Shell In A Box: its page names it (no version); no class; no session started', async (t) => {
+    const r = serviceOf(t, 'shellinabox');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.title'], 'Shell In A Box');
+    assert.equal(svc.product, 'Shell In A Box');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // GETs only: a POST to / would have started a login session.
+    const log = await logWith(path.join(dir, 'shellinabox.log'), /GET \/favicon\.ico /);
+    assert.match(log, /"GET \/ HTTP\/1\.1" 200 /);
+    assert.doesNotMatch(log, /"POST /);
+  });
+
+  it('Dovecot (Debian greeting): submission, IMAP, POP3 named; a Debian computer; no AUTH', async (t) => {
+    const r = serviceOf(t, 'dovecot');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test Dovecot (Debian) ready.');
+    assert.match(svc.fields['smtp.ehlo'] ?? '', /^mail\.example\.test\n/);
+    assert.equal(svc.product, 'Dovecot');
+    assert.equal(svc.version, null);
+    assert.equal(host.iot, false);
+    assert.equal(host.device?.class, 'computer');
+    assert.equal(host.device?.os.name, 'Debian');
+    assert.deepEqual(host.alternatives, []);
+    // IMAP and POP3 greet first; no probe speaks them: their greetings name Dovecot.
+    for (const [port, greeting] of [
+      [143, /^\* OK \[CAPABILITY IMAP4rev1 [^\]]*\] Dovecot \(Debian\) ready\.\n$/],
+      [110, /^\+OK Dovecot \(Debian\) ready\.\n$/],
+    ] as const) {
+      const other = host.services.find((x) => x.transport === 'tcp' && x.port === port);
+      assert.match(other?.fields['unknown.banner'] ?? '', greeting);
+      assert.equal(other?.product, 'Dovecot');
+    }
+    // Its login processes say how each client left: no authentication tried.
+    const log = await logWith(
+      path.join(dir, 'dovecot.err'),
+      /^(?=.*submission-login: Info: Disconnected)(?=.*imap-login: Info: Disconnected)(?=.*pop3-login: Info: Disconnected)/s,
+    );
+    for (const service of ['submission', 'imap', 'pop3'])
+      assert.match(
+        log,
+        new RegExp(`${service}-login: Info: Disconnected: .*\\(no auth attempts in `),
+      );
+    assert.doesNotMatch(log, /auth failed|MAIL FROM|RCPT TO/i);
+  });
+  it('GStreamer RTSP server: its OPTIONS reply names the library; no camera, no maker', (t) => {
+    const r = serviceOf(t, 'gst-rtsp-server');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'rtsp');
+    assert.equal(svc.fields['rtsp.status'], '200 OK');
+    assert.equal(svc.fields['rtsp.server'], 'GStreamer RTSP server');
+    assert.match(svc.fields['rtsp.public'] ?? '', /^OPTIONS, DESCRIBE, .*\bTEARDOWN$/);
+    assert.equal(svc.product, 'GStreamer RTSP server');
+    assert.equal(svc.version, null);
+    // The library is in cameras, but alone it makes none.
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+  it('Snapcast server: its Server header and default page name it; no class', (t) => {
+    const r = serviceOf(t, 'snapserver');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], 'Snapcast');
+    assert.equal(svc.fields['http.title'], 'Snapcast Default Page');
+    assert.equal(svc.product, 'Snapcast server');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Still running after the scan (it dies on some bytes on its control port, not scanned).
+    const child = started.get('snapserver');
+    assert.equal(child?.exitCode, null);
+  });
+  it('VLC HTTP interface behind its password: realm and error page name VLC', (t) => {
+    const r = serviceOf(t, 'vlc-http');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '401 Unauthorized');
+    assert.equal(svc.fields['http.realm'], 'VLC stream');
+    assert.equal(svc.product, 'VLC');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+  it('Tinyproxy: its refusal page names it and its version; nothing proxied', async (t) => {
+    const r = serviceOf(t, 'tinyproxy');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('tinyproxy') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `tinyproxy/${version}`);
+    assert.equal(svc.product, 'Tinyproxy');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // The scanner asked only for the target's own paths (refused: they are the proxy's).
+    const log = await logWith(path.join(dir, 'tinyproxy.log'), /GET \/favicon\.ico /);
+    const requests = [...log.matchAll(/Request \(file descriptor [0-9]+\): (.*)$/gm)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(requests, ['GET / HTTP/1.1', 'GET /favicon.ico HTTP/1.1']);
+  });
+
+  it('Squid: its invalid-URL page names it and its version; nothing proxied', async (t) => {
+    const r = serviceOf(t, 'squid');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('squid') as string);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.server'], `squid/${version}`);
+    assert.match(svc.fields['http.headers'] ?? '', /\nx-squid-error: ERR_INVALID_URL /);
+    assert.equal(svc.product, 'Squid');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its access log: two GETs refused (400), no upstream contacted (HIER_NONE).
+    const log = await logWith(path.join(dir, 'squid', 'access.log'), /GET \/favicon\.ico /);
+    const lines = log.split('\n').filter(Boolean);
+    assert.equal(lines.length, 2, log);
+    for (const line of lines) assert.match(line, / NONE_NONE\/400 [0-9]+ GET \/\S* - HIER_NONE\//);
+  });
+  it('rsync daemon: its greeting reaches unknown.banner and names it; no module asked', async (t) => {
+    const r = serviceOf(t, 'rsyncd');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.match(svc.fields['unknown.banner'] ?? '', /^@RSYNCD: [0-9]{2}\.[0-9]+[ a-z0-9]*\n$/);
+    assert.equal(svc.product, 'rsync daemon');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // The client came and went: no module list, no module, no authentication.
+    const log = await logWith(path.join(dir, 'rsyncd.err'), /connect from /);
+    assert.match(log, /connect from /);
+    assert.doesNotMatch(log, /module-list|rsync (?:on|to) |auth/i);
+  });
+
+  it('gpsd: its VERSION object reaches unknown.banner; named, with its version', (t) => {
+    const r = serviceOf(t, 'gpsd');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('gpsd') as string);
+    assert.ok(
+      svc.fields['unknown.banner']?.startsWith(`{"class":"VERSION","release":"${version}",`),
+      svc.fields['unknown.banner'],
+    );
+    assert.equal(svc.product, 'gpsd');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
   });
 });

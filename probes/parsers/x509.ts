@@ -57,18 +57,27 @@ export function certificateFields(input: Buffer | X509Certificate): Record<strin
     return {};
   }
   const fields: Record<string, string> = {};
-  try {
-    fields['tls.subject'] = formatDn(cert.subject);
-    fields['tls.issuer'] = formatDn(cert.issuer);
-    if (cert.subjectAltName) fields['tls.san'] = cert.subjectAltName.slice(0, MAX_NAME);
-    fields['tls.serial'] = cert.serialNumber.toUpperCase().slice(0, 128);
-    fields['tls.not_before'] = isoDate(cert.validFrom);
-    fields['tls.not_after'] = isoDate(cert.validTo);
-    fields['tls.self_signed'] = String(isSelfSigned(cert));
-    fields['tls.key_type'] = keyType(cert);
-    fields['tls.sha256'] = cert.fingerprint256.replaceAll(':', '').toLowerCase();
-  } catch {
-    // A certificate OpenSSL parsed but cannot fully describe: keep what we have.
+  // Each field on its own: one OpenSSL cannot describe must not cost the others. An empty
+  // subject (X509Certificate.subject is then undefined) is legal when the SAN names the
+  // host, as on the leaf certificates of Caddy's internal CA: no tls.subject then.
+  const read: [string, () => string | undefined][] = [
+    ['tls.subject', () => (cert.subject ? formatDn(cert.subject) : undefined)],
+    ['tls.issuer', () => (cert.issuer ? formatDn(cert.issuer) : undefined)],
+    ['tls.san', () => cert.subjectAltName?.slice(0, MAX_NAME)],
+    ['tls.serial', () => cert.serialNumber.toUpperCase().slice(0, 128)],
+    ['tls.not_before', () => isoDate(cert.validFrom)],
+    ['tls.not_after', () => isoDate(cert.validTo)],
+    ['tls.self_signed', () => String(isSelfSigned(cert))],
+    ['tls.key_type', () => keyType(cert)],
+    ['tls.sha256', () => cert.fingerprint256.replaceAll(':', '').toLowerCase()],
+  ];
+  for (const [name, value] of read) {
+    try {
+      const v = value();
+      if (v) fields[name] = v;
+    } catch {
+      // A part OpenSSL parsed but cannot describe: keep the others.
+    }
   }
   return fields;
 }
