@@ -158,3 +158,33 @@ test('fusion: a UPnP manufacturer brands a class-only IGD verdict; alone it labe
   ]);
   assert.equal(unknown.device?.vendor_id ?? null, null);
 });
+
+test('fusion: a UPnP description of the same maker gives the model the signatures missed', () => {
+  const ssdp = (fields: Record<string, string>): ServiceInput => ({
+    port: 1900,
+    transport: 'udp',
+    protocol: 'ssdp',
+    fields,
+  });
+  // TerraMaster's signature reads its page, not UPnP: the model comes from the hint.
+  const page = http({
+    'http.status': '200 OK',
+    'http.title': 'TOS',
+    'http.body': '<a href="/tos/index.php?user/login">',
+  });
+  const description = ssdp({ 'upnp.manufacturer': 'TerraMaster', 'upnp.model_name': 'F4-423' });
+  const alone = identifyServices(library, [page]);
+  assert.equal(alone.device?.vendor_id, 'terramaster');
+  assert.equal(alone.device?.model, null);
+  const both = identifyServices(library, [page, description]);
+  assert.equal(both.device?.vendor_id, 'terramaster');
+  assert.equal(both.device?.model, 'F4-423');
+  assert.ok(both.device?.signatures.includes('enrich/upnp-manufacturer'));
+  // A model a signature read stays: the description only fills a gap.
+  const named = http({
+    'http.status': '200 OK',
+    'http.title': 'TOS',
+    'http.body': '<a href="/tos/index.php?user/login">TerraMaster F2-210</a>',
+  });
+  assert.equal(identifyServices(library, [named, description]).device?.model, 'F2-210');
+});

@@ -320,7 +320,8 @@ function deviceMakers(library: SignatureLibrary): ReadonlySet<string> {
 }
 
 /**
- * Raises a verdict's confidence by the hints naming its vendor. A hint read from a field
+ * Raises a verdict's confidence by the hints naming its vendor, and takes the model they
+ * name when the verdict has none. A hint read from a field
  * one of the verdict's own signatures already matched on the same service (an `oid_prefix`
  * on the sysObjectID) adds nothing: it is the same fact counted once.
  */
@@ -332,19 +333,22 @@ function reinforce(
 ): DeviceVerdict {
   const hg = verdict.vendor_id === null ? undefined : hinted.get(verdict.vendor_id);
   if (!hg) return verdict;
+  // The UPnP description naming the verdict's maker names the model its signatures missed.
+  const model = verdict.model ?? hg.hints.find((h) => h.model !== undefined)?.model ?? null;
+  const base = model === verdict.model ? verdict : { ...verdict, model };
   const seen = new Set<string>();
   for (const h of group)
     for (const f of h.fired) for (const s of f.services) seen.add(`${s}\u0000${f.item.field}`);
   const fresh = hg.hints.filter((h) => !seen.has(`${h.service}\u0000${h.field}`));
   for (const h of hg.hints) used.add(h);
-  if (fresh.length === 0) return verdict;
+  if (fresh.length === 0) return base;
   const best = new Map<string, number>();
   for (const h of fresh) best.set(h.source, Math.max(best.get(h.source) ?? 0, h.weight));
   const miss = [...best.values()].reduce((p, w) => p * (1 - w * HINT_REINFORCEMENT), 1);
   return {
-    ...verdict,
-    confidence: round(1 - (1 - verdict.confidence) * miss),
-    signatures: [...verdict.signatures, ...hintSignatures(fresh)],
+    ...base,
+    confidence: round(1 - (1 - base.confidence) * miss),
+    signatures: [...base.signatures, ...hintSignatures(fresh)],
   };
 }
 
