@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import ssh2 from 'ssh2';
 import { packetFrame, packetPayload, parseKexinit } from '../probes/parsers/ssh-wire.js';
 import { sshProbe } from '../probes/ssh.js';
+import { parsableKeyPair } from '../src/lab/servers/ssh.js';
 import { runConformance } from './support/conformance.js';
 import { probePort } from './support/run-probe.js';
 
@@ -84,7 +85,7 @@ const HOST_KEY_TYPES = [
 
 for (const [type, options] of HOST_KEY_TYPES) {
   test(`ssh: ident, KEXINIT lists, HASSH and ${type} host key from an ssh2 server, one connection, no auth`, async () => {
-    const keys = ssh2.utils.generateKeyPairSync(type, options);
+    const keys = parsableKeyPair(() => ssh2.utils.generateKeyPairSync(type, options));
     const algorithms: {
       kex: ssh2.KexAlgorithm[];
       cipher: ssh2.CipherAlgorithm[];

@@ -15,9 +15,28 @@ export type SshHostKeys = Readonly<Record<SshHostKeyType, string>>;
 /** Generates one private key per supported host key type. */
 export function generateHostKeys(): SshHostKeys {
   return {
-    ed25519: ssh2.utils.generateKeyPairSync('ed25519').private,
-    ecdsa: ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }).private,
+    ed25519: parsableKeyPair(() => ssh2.utils.generateKeyPairSync('ed25519')).private,
+    ecdsa: parsableKeyPair(() => ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 })).private,
   };
+}
+
+/** Generation attempts before giving up on a key ssh2 can read back. */
+const KEY_ATTEMPTS = 8;
+
+/**
+ * A key pair from `generate` whose private key ssh2's own parser accepts. ssh2 1.x writes
+ * an ed25519 key it then rejects ("Malformed OpenSSH private key") about once in 200 keys
+ * (measured: 14 in 3,000), which made a lab start fail now and then; a fresh key is as
+ * good as the first.
+ */
+export function parsableKeyPair<T extends { readonly private: string }>(generate: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    const pair = generate();
+    const parsed = ssh2.utils.parseKey(pair.private);
+    if (!(parsed instanceof Error)) return pair;
+    if (attempt >= KEY_ATTEMPTS)
+      throw new Error(`no usable SSH host key after ${attempt} attempts: ${parsed.message}`);
+  }
 }
 
 /** Starts an SSH server on `address:port` configured by persona data. */
