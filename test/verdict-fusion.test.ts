@@ -18,6 +18,9 @@ function snmp(fields: Record<string, string>): ServiceInput {
 function http(fields: Record<string, string>): ServiceInput {
   return { port: 80, transport: 'tcp', protocol: 'http', fields };
 }
+function ssdp(fields: Record<string, string>): ServiceInput {
+  return { port: 1900, transport: 'udp', protocol: 'ssdp', fields };
+}
 
 const DSM = http({ 'http.status': '200 OK', 'http.title': 'DS918 - Synology DiskStation' });
 
@@ -125,12 +128,6 @@ test('fusion: a MAC names the maker of a software-only (BusyBox) verdict', () =>
 });
 
 test('fusion: a UPnP manufacturer brands a class-only IGD verdict; alone it labels the usual class', () => {
-  const ssdp = (fields: Record<string, string>): ServiceInput => ({
-    port: 1900,
-    transport: 'udp',
-    protocol: 'ssdp',
-    fields,
-  });
   const igd = identifyServices(library, [
     ssdp({
       'upnp.device_type': 'urn:schemas-upnp-org:device:InternetGatewayDevice:1',
@@ -160,12 +157,6 @@ test('fusion: a UPnP manufacturer brands a class-only IGD verdict; alone it labe
 });
 
 test('fusion: a UPnP description of the same maker gives the model the signatures missed', () => {
-  const ssdp = (fields: Record<string, string>): ServiceInput => ({
-    port: 1900,
-    transport: 'udp',
-    protocol: 'ssdp',
-    fields,
-  });
   // TerraMaster's signature reads its page, not UPnP: the model comes from the hint.
   const page = http({
     'http.status': '200 OK',
