@@ -7,10 +7,12 @@ import { servicesFromFields } from '../src/match/identify.js';
 import { matchServices, type ServiceInput, type SignatureHit } from '../src/match/matcher.js';
 import {
   buildFieldIndex,
+  LITERAL_OCCURRENCES,
   LiteralSet,
   regexLiteralRuns,
   requiredLiteral,
   requiredLiterals,
+  TAIL_WINDOW,
 } from '../src/match/prefilter.js';
 import { loadSignatures } from '../src/signatures/loader.js';
 import type { SignatureLibrary } from '../src/signatures/model.js';
@@ -134,6 +136,65 @@ test('the automaton finds exactly the literals a naive search finds', () => {
       },
     ),
     { numRuns: 500 },
+  );
+});
+
+test('reach: past the last of the first K occurrences by the window, never up to occurrence K + 1', () => {
+  const words = ['vendor', 'model', 'dor', 'x'];
+  const set = new LiteralSet(words);
+  const found = new Int32Array(set.size);
+  const K = LITERAL_OCCURRENCES;
+  /** Start offsets of every occurrence of `w` in `text`, compared lower-cased. */
+  const starts = (text: string, w: string): number[] => {
+    const out: number[] = [];
+    const lower = text.toLowerCase();
+    for (let at = lower.indexOf(w); at >= 0; at = lower.indexOf(w, at + 1)) out.push(at);
+    return out;
+  };
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('VENDOR', 'vendor', 'Model', 'do', 'r', ' ', 'x'.repeat(300)), {
+        maxLength: 60,
+      }),
+      fc.subarray([0, 1, 2, 3], { minLength: 1 }),
+      (parts, gate) => {
+        const text = parts.join('');
+        set.scanInto(text, found);
+        let tail = 0;
+        let flood = Number.POSITIVE_INFINITY;
+        for (const id of gate) {
+          const w = words[id] as string;
+          const at = starts(text, w);
+          if (at.length === 0) continue;
+          tail = Math.max(tail, (at[Math.min(at.length, K) - 1] as number) + w.length);
+          if (at.length > K) flood = Math.min(flood, at[K] as number);
+        }
+        assert.equal(set.reach(Int32Array.from(gate)), Math.min(flood, tail + TAIL_WINDOW));
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
+test('a value repeating a pattern literal thousands of times is read only up to its bound', () => {
+  const library = loadSignatures();
+  const real =
+    '<<HW_REV: 1.0; VENDOR: Sagemcom; BOOTR: 2.4.0alpha14; SW_REV: 8.8.1.0.0.2; MODEL: F@st3890V3>>';
+  const nearMiss = real.slice(0, -1);
+  const sagemcom = (value: string): boolean =>
+    matchServices(library, servicesFromFields({ 'snmp.sysDescr': value })).some(
+      (h) =>
+        h.signature.id === 'sagemcom/fast' && h.fired.some((f) => f.item.id === 'docsis-vendor'),
+    );
+  assert.ok(sagemcom(real), 'the real description matches');
+  assert.ok(sagemcom(`${real} ${nearMiss.repeat(40)}`), 'a match before the repeats is read');
+  assert.ok(
+    sagemcom(`${nearMiss.repeat(LITERAL_OCCURRENCES - 1)} ${real}`),
+    'a match at the last occurrence tried is read',
+  );
+  assert.ok(
+    !sagemcom(`${nearMiss.repeat(40)} ${real}`),
+    'a match behind 40 repeats of the literal is not tried: the work per value is bounded',
   );
 });
 

@@ -76,6 +76,11 @@ interface Plan {
   readonly rank: Int32Array;
   /** Per key: positions (in its signature) of the items it `requires`. */
   readonly requires: ReadonlyArray<readonly number[]>;
+  /**
+   * Per key of a gated regex item: ids (in its field's literal set) of the literals gating
+   * it, so it reads only the part of a value that {@link LiteralSet.reach} allows.
+   */
+  readonly gateIds: ReadonlyArray<Int32Array | undefined>;
   readonly fields: ReadonlyMap<string, FieldPlan>;
   /** Per key: stamp of the field visit that last evaluated it (dedupes multi-literal items). */
   readonly visited: Uint32Array;
@@ -121,8 +126,17 @@ function planOf(library: SignatureLibrary): Plan {
   const keys = (refs: readonly ItemRef[]): Int32Array =>
     Int32Array.from(refs, (r) => (base[r.sig] as number) + r.item);
   const fields = new Map<string, FieldPlan>();
+  const gateLists: number[][] = [];
   let mostLiterals = 0;
   for (const [field, index] of library.byField) {
+    index.gated.forEach((refs, id) => {
+      for (const r of refs) {
+        const key = (base[r.sig] as number) + r.item;
+        if (items[key]?.kind !== 'regex') continue;
+        gateLists[key] ??= [];
+        gateLists[key].push(id);
+      }
+    });
     fields.set(field, {
       always: keys(index.always),
       gated: index.gated.map(keys),
@@ -137,6 +151,10 @@ function planOf(library: SignatureLibrary): Plan {
     base,
     rank,
     requires,
+    gateIds: Array.from(items, (_, key) => {
+      const ids = gateLists[key];
+      return ids === undefined ? undefined : Int32Array.from(ids);
+    }),
     fields,
     visited: new Uint32Array(items.length),
     stateStamp: new Uint32Array(items.length),
@@ -160,10 +178,13 @@ function nextStamp(current: number, arrays: readonly Uint32Array[]): number {
   return 1;
 }
 
-/** Evaluates one item on one value and records what it found. */
-function visit(plan: Plan, key: number, index: number, value: string): void {
+/**
+ * Evaluates one item on one value and records what it found. The item reads `value`, or
+ * its first `reach` characters when that is shorter (see {@link LiteralSet.reach}).
+ */
+function visit(plan: Plan, key: number, index: number, value: string, reach = value.length): void {
   const item = plan.items[key] as CompiledEvidence;
-  const captures = item.test(value);
+  const captures = item.test(reach < value.length ? value.slice(0, reach) : value);
   // Most visited items do not match: record nothing for them (negated items need to know
   // the field was present, so they always keep state).
   if (captures === null && !item.negate) return;
@@ -203,13 +224,15 @@ function visitField(plan: Plan, fp: FieldPlan, index: number, value: string): vo
   const stamp = nextStamp(plan.visitStamp, [plan.visited]);
   plan.visitStamp = stamp;
   const visited = plan.visited;
+  const literals = fp.literals;
   for (let f = 0; f < n; f++) {
     const gated = fp.gated[found[f] as number] as Int32Array;
     for (let k = 0; k < gated.length; k++) {
       const key = gated[k] as number;
       if (visited[key] === stamp) continue;
       visited[key] = stamp;
-      visit(plan, key, index, value);
+      const ids = plan.gateIds[key];
+      visit(plan, key, index, value, ids === undefined ? value.length : literals.reach(ids));
     }
   }
 }
@@ -333,4 +356,47 @@ export function matchServices(
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** One evidence item as {@link matchServices} evaluates it, alone (see {@link itemAlone}). */
+export interface ItemAlone {
+  /**
+   * Runs the field's literal pass over `value` and tells whether the matcher would evaluate
+   * the item on it at all (an item gated by literals is skipped when none occurs).
+   */
+  gate(value: string): boolean;
+  /** Evaluates the item on `value`, as far as it reads (call after `gate` of the same value). */
+  run(value: string): Readonly<Record<string, string>> | null;
+}
+
+/**
+ * Evidence item `itemIndex` of signature `sigIndex`, evaluated the way the matcher does:
+ * for the worst-case bench, which times what a hostile value costs each pattern.
+ */
+export function itemAlone(
+  library: SignatureLibrary,
+  sigIndex: number,
+  itemIndex: number,
+): ItemAlone {
+  const plan = planOf(library);
+  const key = (plan.base[sigIndex] as number) + itemIndex;
+  const item = plan.items[key] as CompiledEvidence;
+  const fp = plan.fields.get(item.field);
+  const gates = new Set<number>();
+  fp?.gated.forEach((keys, id) => {
+    if (keys.includes(key)) gates.add(id);
+  });
+  const ids = plan.gateIds[key];
+  return {
+    gate(value) {
+      if (fp === undefined || gates.size === 0) return true;
+      const n = fp.literals.scanInto(value, plan.found);
+      for (let f = 0; f < n; f++) if (gates.has(plan.found[f] as number)) return true;
+      return false;
+    },
+    run(value) {
+      const reach = ids === undefined || fp === undefined ? value.length : fp.literals.reach(ids);
+      return item.test(reach < value.length ? value.slice(0, reach) : value);
+    },
+  };
 }

@@ -268,16 +268,27 @@ interface Automaton {
 export class LiteralSet {
   readonly size: number;
   readonly #literals: readonly string[];
+  readonly #lengths: Int32Array;
   #automaton: Automaton | undefined;
   /** Generation stamps, so `scan` dedupes ids without allocating per call. */
   #seen: Uint32Array;
   #stamp = 0;
+  /** Per literal, for the last scan: occurrences seen (counting stops mattering past K + 1). */
+  readonly #count: Int32Array;
+  /** Per literal: end of its last occurrence among the first {@link LITERAL_OCCURRENCES}. */
+  readonly #lastEnd: Int32Array;
+  /** Per literal: start of its occurrence number K + 1, or -1 when it occurs K times or fewer. */
+  readonly #floodAt: Int32Array;
 
   /** @param literals lower-cased ASCII literals (callers keep non-ASCII ones out). */
   constructor(literals: readonly string[]) {
     this.size = literals.length;
     this.#literals = [...literals];
+    this.#lengths = Int32Array.from(literals, (l) => l.length);
     this.#seen = new Uint32Array(this.size);
+    this.#count = new Int32Array(this.size);
+    this.#lastEnd = new Int32Array(this.size);
+    this.#floodAt = new Int32Array(this.size);
   }
 
   /** Ids of the literals occurring in `text` (compared lower-cased), each once. */
@@ -289,6 +300,7 @@ export class LiteralSet {
   /**
    * Writes the ids of the literals occurring in `text` (compared lower-cased), each once,
    * to the start of `out` (at least {@link size} long) and returns how many there are.
+   * Also notes where each occurs, for {@link reach}.
    */
   scanInto(text: string, out: Int32Array): number {
     this.#stamp = (this.#stamp + 1) >>> 0;
@@ -300,6 +312,8 @@ export class LiteralSet {
     const { classOf, width, delta, firstOut, out: outs } = this.#automaton;
     const stamp = this.#stamp;
     const seen = this.#seen;
+    const count = this.#count;
+    const lastEnd = this.#lastEnd;
     let n = 0;
     let row = 0;
     for (let k = 0; k < text.length; k++) {
@@ -312,12 +326,57 @@ export class LiteralSet {
         if (seen[id] !== stamp) {
           seen[id] = stamp;
           out[n++] = id;
+          count[id] = 1;
+          lastEnd[id] = k + 1;
+          this.#floodAt[id] = -1;
+          continue;
         }
+        const seenSoFar = (count[id] as number) + 1;
+        count[id] = seenSoFar;
+        if (seenSoFar <= LITERAL_OCCURRENCES) lastEnd[id] = k + 1;
+        else if (seenSoFar === LITERAL_OCCURRENCES + 1)
+          this.#floodAt[id] = k + 1 - (this.#lengths[id] as number);
       }
     }
     return n;
   }
+
+  /**
+   * How much of the text of the last {@link scanInto} an item gated by the literals `ids`
+   * needs to read: up to {@link TAIL_WINDOW} characters past the last of their first
+   * {@link LITERAL_OCCURRENCES} occurrences, and never up to an occurrence beyond those.
+   * A match contains one of its literals, so on what real devices send (a literal a few
+   * times, the rest of the match within a line or two of it) this is the whole match; on a
+   * text crafted to repeat a literal thousands of times, it bounds the places the item's
+   * regex is tried at. Returns the number of characters to read (may exceed the text).
+   */
+  reach(ids: Int32Array): number {
+    let tail = 0;
+    let flood = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (this.#seen[id] !== this.#stamp) continue;
+      tail = Math.max(tail, this.#lastEnd[id] as number);
+      const at = this.#floodAt[id] as number;
+      if (at >= 0 && at < flood) flood = at;
+    }
+    return Math.min(flood, tail + TAIL_WINDOW);
+  }
 }
+
+/**
+ * A regex gated by literals is tried at no more than this many occurrences of them per
+ * value (see {@link LiteralSet.reach}): real banners carry a device's marker a few times,
+ * a hostile one can repeat it thousands of times to make every pattern verify each.
+ */
+export const LITERAL_OCCURRENCES = 8;
+
+/**
+ * Characters a gated regex may read past the last occurrence of its literals it is tried
+ * at. Patterns bound what follows their literal to well under this (a version, a model, a
+ * title's rest); a run of accepted characters sent to the field's cap is not read further.
+ */
+export const TAIL_WINDOW = 1024;
 
 /** Compiles the dense DFA of {@link LiteralSet}. */
 function compileAutomaton(literals: readonly string[]): Automaton {
