@@ -6,7 +6,7 @@
  *   `IAC WILL x`, each distinct request answered once.
  * Records: `telnet.options` (the server's negotiation in order, e.g. `DO 1,DO 31,WILL 1`),
  *   `telnet.banner` (text sent, IAC removed, line ends normalised), `telnet.prompt` (last
- *   non-empty line).
+ *   non-empty line as a terminal shows it, without colour or cursor sequences).
  * Never: sends a username, a password, a newline or any other data byte; accepts an
  *   option; answers the same request twice.
  *
@@ -17,6 +17,7 @@
  */
 import type { ReadEnd } from '../src/net/bounded.js';
 import type { FieldName } from '../src/signatures/fields.js';
+import { terminalText } from '../src/text/terminal.js';
 import { decodeText } from './parsers/reply.js';
 import {
   formatNegotiation,
@@ -47,6 +48,15 @@ export function normaliseTelnetText(text: string): string {
   return text.replace(/\r\n|\r\0|\r/g, '\n').replace(/\0/g, '');
 }
 
+/**
+ * The prompt of a telnet text (line ends normalised): its last non-empty line as a terminal
+ * shows it, trimmed, or '' when there is none. A login line drawn in colour
+ * (`ESC[1;32mRUT955 login: ESC[0m`) is `RUT955 login:`.
+ */
+export function telnetPrompt(text: string): string {
+  return lastLine(terminalText(text));
+}
+
 /** Last non-empty line, trimmed, or '' when there is none. */
 function lastLine(text: string): string {
   const lines = text.split('\n');
@@ -58,7 +68,8 @@ function lastLine(text: string): string {
 }
 
 /** True when the text ends (no newline after it) with something that waits for input. */
-function endsWithPrompt(text: string): boolean {
+function endsWithPrompt(raw: string): boolean {
+  const text = terminalText(raw);
   if (text.length === 0 || text.endsWith('\n')) return false;
   const line = text.slice(text.lastIndexOf('\n') + 1);
   return ANY_PROMPT.test(line) || LOGIN_PROMPT.test(line);
@@ -87,7 +98,7 @@ export function detectTelnet(greeting: Buffer): 0 | 1 | 2 {
   const second = greeting[1];
   if (greeting[0] === IAC && second !== undefined && isTelnetCommandByte(second)) return 2;
   if (!looksLikeText(greeting)) return 0;
-  const text = normaliseTelnetText(greeting.toString('latin1'));
+  const text = terminalText(normaliseTelnetText(greeting.toString('latin1')));
   if (OTHER_PROTOCOL.test(text)) return 0;
   return LOGIN_PROMPT.test(text.trimEnd()) ? 1 : 0;
 }
@@ -191,7 +202,7 @@ async function runTelnet(ctx: ProbeContext, conn: TcpConnection): Promise<ProbeO
   const banner = text.trim();
   set('telnet.options', session.options.join(','));
   set('telnet.banner', banner);
-  set('telnet.prompt', lastLine(text));
+  set('telnet.prompt', telnetPrompt(text));
 
   // Closed in the middle of a line, before any prompt: the banner was cut.
   const cut = end === 'closed' && text.length > 0 && !text.endsWith('\n') && !endsWithPrompt(text);

@@ -8,6 +8,10 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PROBES } from '../probes/index.js';
 import { detectTelnet, telnetProbe } from '../probes/telnet.js';
+import { servicesFromFields } from '../src/match/identify.js';
+import { matchServices } from '../src/match/matcher.js';
+import { loadSignatures } from '../src/signatures/loader.js';
+import { terminalText } from '../src/text/terminal.js';
 import { withExpectedPort } from './support/conformance.js';
 import { type FakeServer, type FakeSpec, startFakeTcp } from './support/fake-server.js';
 import { probePort } from './support/run-probe.js';
@@ -126,6 +130,51 @@ test('a text-only login prompt is telnet, and nothing is sent', async () => {
     'telnet.prompt': 'Username:',
   });
   assert.equal(sent.length, 0);
+});
+
+test('a login screen drawn in colour: exact banner, the prompt as shown, read up to that prompt', async () => {
+  const readMs = 20_000;
+  const { result, sent } = await probeTelnet(
+    {
+      kind: 'script',
+      onConnect: (conn) =>
+        conn.write(
+          '\x1b]0;RUT955\x07\x1b[2J\x1b[H\r\n\x1b[0;1m OpenWrt 19.07.10, r11427-9ce6aa9d8d\x1b[0m\r\n\r\n\x1b[1;32mRUT955 login: \x1b[0m',
+        ),
+    },
+    { readMs },
+  );
+  assert.equal(result.protocol, 'telnet');
+  assert.equal(result.status, 'ok');
+  assert.ok(result.elapsedMs < readMs, `waited ${result.elapsedMs} ms for a coloured prompt`);
+  // The banner keeps the exact text (line ends normalised); the prompt is what is shown.
+  assert.deepEqual(result.fields, {
+    'telnet.banner':
+      '\x1b]0;RUT955\x07\x1b[2J\x1b[H\n\x1b[0;1m OpenWrt 19.07.10, r11427-9ce6aa9d8d\x1b[0m\n\n\x1b[1;32mRUT955 login: \x1b[0m',
+    'telnet.prompt': 'RUT955 login:',
+  });
+  assert.equal(sent.length, 0);
+  // Signatures read the banner as shown: OpenWrt's release line starts a line on screen.
+  const fired = matchServices(loadSignatures(), servicesFromFields(result.fields)).flatMap((h) =>
+    h.fired.map((f) => `${h.signature.id}#${f.item.id}`),
+  );
+  assert.ok(fired.includes('openwrt/openwrt#telnet-release'), fired.join(' '));
+  assert.ok(fired.includes('teltonika/rut#login-host'), fired.join(' '));
+});
+
+test('terminal text: control sequences removed, other text kept', () => {
+  const cases: Array<[string, string]> = [
+    ['\x1b[1;32mlogin:\x1b[0m ', 'login: '],
+    ['\x1b[?25l\x1b[10;20HMenu\x1b[K', 'Menu'],
+    ['\x1b]2;router\x1b\\Password:', 'Password:'],
+    ['\x1b(B\x1b)0\x1b=\x1bcReady', 'Ready'],
+    ['a [1;32m b', 'a [1;32m b'],
+    ['\u009b31mred\u009b0m', 'red'],
+    ['no escapes at all', 'no escapes at all'],
+    // An unterminated title is not a sequence: only its ESC ] goes, its text stays.
+    [`\x1b]0;${'x'.repeat(300)}`, `0;${'x'.repeat(300)}`],
+  ];
+  for (const [input, want] of cases) assert.equal(terminalText(input), want, JSON.stringify(input));
 });
 
 test('stops at the prompt instead of waiting for the read deadline', async () => {

@@ -14,7 +14,7 @@
 import { DEFAULTS } from '../engine/defaults.js';
 import { followupPathProblem, isFollowupField } from '../signatures/followup.js';
 import type { CompiledEvidence, CompiledSignature, SignatureLibrary } from '../signatures/model.js';
-import { matchServices, type SignatureHit } from './matcher.js';
+import { matchServices, readAs, type SignatureHit } from './matcher.js';
 import { fillTemplate } from './verdict.js';
 
 /** A softmatched signature and the paths it asks for. */
@@ -47,7 +47,7 @@ function triggers(library: SignatureLibrary): readonly CompiledEvidence[] {
 function anyTrigger(library: SignatureLibrary, fields: Readonly<Record<string, string>>): boolean {
   return triggers(library).some((e) => {
     const value = fields[e.field];
-    return value !== undefined && e.test(value) !== null;
+    return value !== undefined && e.test(readAs(e.field, value)) !== null;
   });
 }
 

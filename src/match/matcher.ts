@@ -3,7 +3,10 @@
  * host at once, so one signature may combine evidence from several ports (a telnet prompt
  * and an HTTP title), and records which service each item fired on.
  */
+
+import { FIELDS, type FieldInfo, type FieldName } from '../signatures/fields.js';
 import type { CompiledEvidence, CompiledSignature, SignatureLibrary } from '../signatures/model.js';
+import { terminalText } from '../text/terminal.js';
 import type { Protocol, Transport } from '../types.js';
 import type { FieldIndex, ItemRef } from './prefilter.js';
 
@@ -57,6 +60,8 @@ interface FieldPlan {
   readonly always: Int32Array;
   readonly gated: readonly Int32Array[];
   readonly literals: FieldIndex['literals'];
+  /** How signatures read the field's value (`FieldInfo.view`); null: as recorded. */
+  readonly view: ((value: string) => string) | null;
 }
 
 /**
@@ -141,6 +146,7 @@ function planOf(library: SignatureLibrary): Plan {
       always: keys(index.always),
       gated: index.gated.map(keys),
       literals: index.literals,
+      view: viewOf(field),
     });
     mostLiterals = Math.max(mostLiterals, index.literals.size);
   }
@@ -168,6 +174,20 @@ function planOf(library: SignatureLibrary): Plan {
   };
   plans.set(library, plan);
   return plan;
+}
+
+/** The function giving a field's value as signatures read it, or null for the exact text. */
+function viewOf(field: string): ((value: string) => string) | null {
+  const info: FieldInfo | undefined = Object.hasOwn(FIELDS, field)
+    ? FIELDS[field as FieldName]
+    : undefined;
+  return info?.view === 'terminal' ? terminalText : null;
+}
+
+/** A recorded field value as signatures read it (`FieldInfo.view`). */
+export function readAs(field: string, value: string): string {
+  const view = viewOf(field);
+  return view === null ? value : view(value);
 }
 
 /** Next generation stamp; on wrap-around the arrays it guards are cleared. */
@@ -213,7 +233,8 @@ function visit(plan: Plan, key: number, index: number, value: string, reach = va
 }
 
 /** Evaluates every item reading one field value of service `index`. */
-function visitField(plan: Plan, fp: FieldPlan, index: number, value: string): void {
+function visitField(plan: Plan, fp: FieldPlan, index: number, recorded: string): void {
+  const value = fp.view === null ? recorded : fp.view(recorded);
   const always = fp.always;
   for (let k = 0; k < always.length; k++) visit(plan, always[k] as number, index, value);
   if (fp.literals.size === 0) return;
@@ -388,13 +409,14 @@ export function itemAlone(
   });
   const ids = plan.gateIds[key];
   return {
-    gate(value) {
+    gate(recorded) {
       if (fp === undefined || gates.size === 0) return true;
-      const n = fp.literals.scanInto(value, plan.found);
+      const n = fp.literals.scanInto(readAs(item.field, recorded), plan.found);
       for (let f = 0; f < n; f++) if (gates.has(plan.found[f] as number)) return true;
       return false;
     },
-    run(value) {
+    run(recorded) {
+      const value = readAs(item.field, recorded);
       const reach = ids === undefined || fp === undefined ? value.length : fp.literals.reach(ids);
       return item.test(reach < value.length ? value.slice(0, reach) : value);
     },

@@ -12,6 +12,11 @@ export interface FieldInfo {
    */
   readonly protocol: Protocol | 'upnp' | 'scan';
   readonly description: string;
+  /**
+   * How signatures read it when that differs from the exact text the record keeps:
+   * `terminal`, as a terminal shows it (control sequences removed, see `terminalText`).
+   */
+  readonly view?: 'terminal';
 }
 
 /** Every probe field, by name (`<protocol>.<part>`). */
@@ -19,11 +24,13 @@ export const FIELDS = {
   'telnet.banner': {
     protocol: 'telnet',
     description:
-      'All text the server sent before we stopped reading (prompt included), IAC sequences removed, CR LF as LF',
+      'All text the server sent before we stopped reading (prompt included), IAC sequences removed, CR LF as LF; signatures read it as a terminal shows it (colour and cursor sequences removed)',
+    view: 'terminal',
   },
   'telnet.prompt': {
     protocol: 'telnet',
-    description: 'Last non-empty line sent (the login or shell prompt)',
+    description:
+      'Last non-empty line sent (the login or shell prompt), as a terminal shows it: colour and cursor sequences removed',
   },
   'telnet.options': {
     protocol: 'telnet',

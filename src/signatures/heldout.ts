@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseReply } from '../../probes/parsers/reply.js';
-import { normaliseTelnetText, telnetStreamText } from '../../probes/telnet.js';
+import { normaliseTelnetText, telnetPrompt, telnetStreamText } from '../../probes/telnet.js';
 import { identifyServices } from '../match/identify.js';
 import type { ServiceInput } from '../match/matcher.js';
 import { packageRoot } from '../paths.js';
@@ -171,8 +171,8 @@ function headerLines(text: string): string {
 /**
  * The services an entry's fields make, completed as the probe would record them: an SSH
  * ident also gives `ssh.software`/`ssh.comment`, a telnet banner has its line ends
- * normalised (CR LF to LF, as the probe does), is trimmed, and its last non-empty line is
- * `telnet.prompt` (a banner written with its IAC negotiation bytes is parsed as the probe
+ * normalised (CR LF to LF, as the probe does), is trimmed, and its last non-empty line as a
+ * terminal shows it is `telnet.prompt` (a banner written with its IAC negotiation bytes is parsed as the probe
  * parses the stream, which also gives `telnet.options`), and an FTP or SMTP greeting written with its reply
  * codes (`220 …`) loses them.
  */
@@ -205,9 +205,8 @@ export function heldoutServices(fields: Readonly<Record<string, string>>): Servi
     if (stream && stream.options.length > 0 && telnet['telnet.options'] === undefined)
       telnet['telnet.options'] = stream.options.join(',');
     telnet['telnet.banner'] = text.trim();
-    const lines = text.split('\n').map((l) => l.trim());
-    const last = lines.filter((l) => l.length > 0).pop();
-    if (last && telnet['telnet.prompt'] === undefined) telnet['telnet.prompt'] = last;
+    const prompt = telnetPrompt(text);
+    if (prompt && telnet['telnet.prompt'] === undefined) telnet['telnet.prompt'] = prompt;
   }
   return [...byProtocol].map(([protocol, f]) => ({
     port: 0,
