@@ -511,7 +511,16 @@ function softwareOnly(hits: readonly SignatureHit[], softwareOs: OsInfo): Device
   const embedded = strength(byHint.embedded);
   const computer = strength(byHint.computer);
   if (embedded === 0 && computer === 0) return null;
-  const cls: DeviceClass = computer > embedded ? 'computer' : 'unknown-embedded';
+  // On a tie, the side an OS-only signature supports wins: the OS a login or a page names
+  // (/etc/issue "Debian GNU/Linux 12", Debian's lighttpd placeholder) describes the host,
+  // while a daemon (BusyBox telnetd, lighttpd) only says where that software usually runs.
+  const osOnly = (list: SignatureHit[]): boolean =>
+    list.some((h) => h.signature.service?.product === undefined);
+  const cls: DeviceClass =
+    computer > embedded ||
+    (computer === embedded && osOnly(byHint.computer) && !osOnly(byHint.embedded))
+      ? 'computer'
+      : 'unknown-embedded';
   const chosen = cls === 'computer' ? byHint.computer : byHint.embedded;
   // Conflicting hints (BusyBox and a distro OpenSSH on one host) lower the confidence.
   const conflict = cls === 'computer' ? embedded : computer;
