@@ -26,7 +26,7 @@ import net from 'node:net';
 import { Client, type Dispatcher } from 'undici';
 import { DEFAULTS } from '../src/engine/defaults.js';
 import { onAbort as onHostAbort } from '../src/net/abort-hub.js';
-import { charsetOf, extractTitle, parseRealm } from './parsers/html.js';
+import { derivedHttpFields } from './parsers/http-fields.js';
 import { faviconMmh3 } from './parsers/mmh3.js';
 import type {
   FollowupOutput,
@@ -35,6 +35,8 @@ import type {
   TcpConnection,
   TcpProbe,
 } from './types.js';
+
+export { extractGenerator } from './parsers/http-fields.js';
 
 /** Bytes of body we read before hanging up; the rest is never received into memory. */
 export const BODY_CAP = 64 * 1024;
@@ -286,55 +288,18 @@ function sameHost(hostname: string, target: string): boolean {
   }
 }
 
-/** Longest `<meta name="generator">` content kept. */
-const MAX_GENERATOR = 256;
-
-/**
- * Content of `<meta name="generator" content="…">` in the first bytes of a page, or null.
- * One linear pass over `<meta` tags; attribute order and quoting vary, so both are handled.
- */
-export function extractGenerator(body: Buffer): string | null {
-  const text = body.toString('latin1');
-  const tag = /<meta\b[^>]{0,1024}>/gi;
-  for (let m = tag.exec(text); m !== null; m = tag.exec(text)) {
-    const attrs = m[0];
-    const name = /\bname\s*=\s*["']?([^"'\s>]{1,64})/i.exec(attrs)?.[1];
-    if (name?.toLowerCase() !== 'generator') continue;
-    const content = /\bcontent\s*=\s*(?:"([^"]{0,1024})"|'([^']{0,1024})'|([^\s>]{1,1024}))/i.exec(
-      attrs,
-    );
-    const value = (content?.[1] ?? content?.[2] ?? content?.[3] ?? '').trim();
-    return value === '' ? null : value.slice(0, MAX_GENERATOR);
-  }
-  return null;
-}
-
 function responseFields(res: HttpResponse, bodyFieldCap: number): Record<string, string> {
+  const derived = derivedHttpFields(res.headers, res.body);
   const fields: Record<string, string> = {};
   fields['http.status'] = statusText(res);
-  const server = header(res, 'server');
-  if (server !== null) fields['http.server'] = server;
+  if (derived['http.server'] !== undefined) fields['http.server'] = derived['http.server'];
   if (res.headers.length > 0) {
     fields['http.headers'] = res.headers.map(([n, v]) => `${n}: ${v}`).join('\n');
-  }
-  const title = extractTitle(res.body, charsetOf(header(res, 'content-type') ?? ''));
-  if (title !== null) fields['http.title'] = title;
-  for (const [name, value] of res.headers) {
-    if (name !== 'www-authenticate') continue;
-    const realm = parseRealm(value);
-    if (realm !== null) {
-      fields['http.realm'] = realm;
-      break;
-    }
   }
   if (res.body.length > 0) {
     fields['http.body'] = res.body.toString('latin1', 0, Math.min(res.body.length, bodyFieldCap));
   }
-  const generator = extractGenerator(res.body);
-  if (generator !== null) fields['http.generator'] = generator;
-  const location = header(res, 'location');
-  if (location !== null) fields['http.location'] = location;
-  return fields;
+  return { ...fields, ...derived };
 }
 
 /** Status code and reason, e.g. "404 Not Found". */

@@ -377,6 +377,37 @@ test('held-out: entries become services as the probes record them', () => {
   assert.equal(by.get('https')?.fields['tls.subject'], 'CN=example');
 });
 
+test('held-out: an HTTP entry gets what the probe derives from its headers and body, unless written', () => {
+  const [http] = heldoutServices({
+    'http.headers':
+      'Server: xxxxxxxx-xxxxx\r\nWWW-Authenticate: Basic realm="FortiGate"\r\nLocation: /login',
+    'http.body':
+      '<html><head><meta name="generator" content="WebGen 2"><title> Login </title></head>',
+  });
+  assert.deepEqual(
+    {
+      server: http?.fields['http.server'],
+      title: http?.fields['http.title'],
+      realm: http?.fields['http.realm'],
+      generator: http?.fields['http.generator'],
+      location: http?.fields['http.location'],
+    },
+    {
+      server: 'xxxxxxxx-xxxxx',
+      title: 'Login',
+      realm: 'FortiGate',
+      generator: 'WebGen 2',
+      location: '/login',
+    },
+  );
+  // A field the entry writes out is kept as written.
+  const [written] = heldoutServices({
+    'http.server': 'Boa/0.94.14rc21',
+    'http.headers': 'server: lighttpd',
+  });
+  assert.equal(written?.fields['http.server'], 'Boa/0.94.14rc21');
+});
+
 test('held-out: a typo in the set fails loudly instead of dropping a check', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heldout-'));
   try {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { derivedHttpFields } from '../../probes/parsers/http-fields.js';
 import { parseReply } from '../../probes/parsers/reply.js';
 import { normaliseTelnetText, telnetPrompt, telnetStreamText } from '../../probes/telnet.js';
 import { identifyServices } from '../match/identify.js';
@@ -174,7 +175,8 @@ function headerLines(text: string): string {
  * normalised (CR LF to LF, as the probe does), is trimmed, and its last non-empty line as a
  * terminal shows it is `telnet.prompt` (a banner written with its IAC negotiation bytes is parsed as the probe
  * parses the stream, which also gives `telnet.options`), and an FTP or SMTP greeting written with its reply
- * codes (`220 …`) loses them.
+ * codes (`220 …`) loses them, and an HTTP service gets what the probe derives from its
+ * headers and body (Server line, title, realm, generator, redirect target) unless written.
  */
 export function heldoutServices(fields: Readonly<Record<string, string>>): ServiceInput[] {
   const byProtocol = new Map<Protocol, Record<string, string>>();
@@ -194,6 +196,18 @@ export function heldoutServices(fields: Readonly<Record<string, string>>): Servi
     const m = /^SSH-[\d.]+-(\S+)(?: (.*))?/.exec(ident);
     if (m?.[1] && ssh['ssh.software'] === undefined) ssh['ssh.software'] = m[1];
     if (m?.[2] && ssh['ssh.comment'] === undefined) ssh['ssh.comment'] = m[2];
+  }
+  for (const http of [byProtocol.get('http'), byProtocol.get('https')]) {
+    if (http === undefined) continue;
+    // What the probe derives from the headers and the body (Server line, title, realm,
+    // generator, redirect target), where the entry did not write it out.
+    const headers = (http['http.headers'] ?? '').split('\n').flatMap((line) => {
+      const colon = line.indexOf(':');
+      return colon > 0 ? [[line.slice(0, colon), line.slice(colon + 1).trim()] as const] : [];
+    });
+    const derived = derivedHttpFields(headers, Buffer.from(http['http.body'] ?? '', 'latin1'));
+    for (const [name, value] of Object.entries(derived))
+      if (http[name] === undefined && value !== undefined) http[name] = value;
   }
   const telnet = byProtocol.get('telnet');
   const banner = telnet?.['telnet.banner'];
