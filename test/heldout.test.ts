@@ -41,8 +41,11 @@
  * defaults, a quarter real IoT devices);
  * blind19.yaml a twentieth, written the same way around East and South-East Asia
  * (Japanese, Korean, Chinese, Taiwanese and South-East Asian CPE, NAS, cameras, MFPs,
- * switches and set-top boxes), with hosting servers, panels and desktops as controls.
- * The library must keep naming
+ * switches and set-top boxes), with hosting servers, panels and desktops as controls;
+ * blind20.yaml a twenty-first, written the same way around Latin America, Africa, the
+ * Middle East and Eastern Europe (operator CPE, WISP radios, DVRs, OLTs, Russian/Polish
+ * routers and switches), with hosting panels, 1C-Bitrix and Windows in Spanish or Russian as
+ * controls. The library must keep naming
  * no vendor on their generic banners
  * and keep its accuracy above
  * the floors below.
@@ -322,6 +325,17 @@ const SETS: readonly HeldoutSet[] = [
     floor: { class: 0.88, vendor: 0.9, product: 0.9 },
     minEntries: 130,
     minGeneric: 18,
+    minComputers: 20,
+  },
+  // Blind: class 79/140, vendor 63/113, product 18/30 and no false claim when first run;
+  // 118/140, 97/113, 27/30 after its fixes. Its theme is Latin America, Africa, the Middle
+  // East and Eastern Europe as regional spam-source lists show them.
+  {
+    name: 'twenty-first set (blind20)',
+    file: 'blind20.yaml',
+    floor: { class: 0.8, vendor: 0.82, product: 0.85 },
+    minEntries: 130,
+    minGeneric: 7,
     minComputers: 20,
   },
 ];
