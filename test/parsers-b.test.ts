@@ -13,6 +13,7 @@ import {
   decodeEntities,
   extractTitle,
   MAX_TITLE_LENGTH,
+  metaCharset,
   parseRealm,
 } from '../probes/parsers/html.js';
 import { base64Lines, faviconMmh3, murmur3x86_32 } from '../probes/parsers/mmh3.js';
@@ -222,6 +223,56 @@ test('html: title bytes decoded as UTF-8 when valid, else latin1, or by charset'
   assert.equal(extractTitle(gbk, 'gbk'), '\u8def\u7531');
   assert.equal(charsetOf('text/html; charset="GB2312"'), 'gb2312');
   assert.equal(charsetOf('text/html'), null);
+});
+
+test('html: a title in the charset the page declares in a <meta> tag, unless the header names one', () => {
+  const bytes = (head: string, title: number[]) =>
+    Buffer.from([...latin1(`${head}<title>`), ...title, ...latin1('</title>')]);
+  // Shift_JIS for ログイン ("login"), as an Aterm or LinkStation page sends it.
+  const sjis = [0x83, 0x8d, 0x83, 0x4f, 0x83, 0x43, 0x83, 0x93];
+  assert.equal(
+    extractTitle(
+      bytes(
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">',
+        sjis,
+      ),
+    ),
+    '\u30ed\u30b0\u30a4\u30f3',
+  );
+  // GB2312 for 路由 ("router"), declared HTML5-style.
+  assert.equal(
+    extractTitle(bytes('<meta charset="gb2312">', [0xc2, 0xb7, 0xd3, 0xc9])),
+    '\u8def\u7531',
+  );
+  // windows-1251 for Вход ("sign in"), single-quoted.
+  assert.equal(
+    extractTitle(
+      bytes(
+        "<META CONTENT='text/html; charset=windows-1251' HTTP-EQUIV='Content-Type'>",
+        [0xc2, 0xf5, 0xee, 0xe4],
+      ),
+    ),
+    '\u0412\u0445\u043e\u0434',
+  );
+  // The Content-Type header wins over the page; a declared UTF-8 keeps the UTF-8 guess, so
+  // bytes that are not UTF-8 still read as latin1 rather than as replacement characters.
+  assert.equal(
+    extractTitle(bytes('<meta charset="gb2312">', [0xc2, 0xb7]), 'windows-1251'),
+    '\u0412\u00b7',
+  );
+  assert.equal(
+    extractTitle(bytes('<meta charset="utf-8">', [0x43, 0x61, 0x66, 0xe9])),
+    'Caf\u00e9',
+  );
+  assert.equal(
+    metaCharset('<meta name="description" content="a router"><meta charset=euc-jp>'),
+    'euc-jp',
+  );
+  assert.equal(
+    metaCharset(`${' '.repeat(5000)}<meta charset="gb2312">`),
+    null,
+    'only the first bytes',
+  );
 });
 
 test('html: entities and whitespace helpers', () => {

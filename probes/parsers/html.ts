@@ -34,8 +34,11 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
  * Returns the text of the first `<title>` element, entities decoded and whitespace
  * collapsed, or null when there is none (or it is empty).
  *
- * The bytes between the tags are decoded with `charset` when Node knows it, else as UTF-8
- * when they are valid UTF-8, else as latin1 (which never fails).
+ * The bytes between the tags are decoded with `charset` (the Content-Type header's) when
+ * Node knows it, else with the charset the page declares in a `<meta>` tag near its start
+ * (router pages in Japanese, Chinese or Russian declare Shift_JIS, GB2312 or windows-1251
+ * there and nowhere else), else as UTF-8 when they are valid UTF-8, else as latin1 (which
+ * never fails).
  */
 export function extractTitle(body: Uint8Array, charset?: string | null): string | null {
   const bytes = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, MAX_SCAN));
@@ -53,12 +56,35 @@ export function extractTitle(body: Uint8Array, charset?: string | null): string 
       if (gt < 0) return null;
       const close = lower.indexOf('</title', gt + 1);
       const end = close < 0 ? Math.min(bytes.length, gt + 1 + MAX_TITLE_LENGTH * 4) : close;
-      const raw = decodeBytes(bytes.subarray(gt + 1, end), charset);
+      const raw = decodeBytes(bytes.subarray(gt + 1, end), charset ?? metaCharset(lower));
       const text = collapseWhitespace(decodeEntities(raw)).slice(0, MAX_TITLE_LENGTH);
       return text === '' ? null : text;
     }
     from = open + 6;
   }
+}
+
+/** How far into a page a `<meta>` charset declaration is looked for. */
+const META_SCAN = 4096;
+
+/**
+ * The charset a page declares in its first bytes, lower-cased: `<meta charset="gb2312">`
+ * or `<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">`; null when
+ * none, or UTF-8/UTF-16 (left to the UTF-8 guess). `lower` is the body as latin1,
+ * lower-cased. Bounded tags, one forward scan.
+ */
+export function metaCharset(lower: string): string | null {
+  const head = lower.slice(0, META_SCAN);
+  const tag = /<meta\b[^<>]{0,512}>/g;
+  for (let m = tag.exec(head); m !== null; m = tag.exec(head)) {
+    const found = /\bcharset\s*=\s*["']?([a-z0-9._:-]{1,40})/.exec(m[0]);
+    const label = found?.[1];
+    if (label === undefined) continue;
+    // UTF-8 is what the guess tries first anyway; a page cannot really be UTF-16 if its
+    // declaration is readable as ASCII (browsers read that as UTF-8 too).
+    return /^(?:utf-?8|utf-?16(?:le|be)?|unicode)$/.test(label) ? null : label;
+  }
+  return null;
 }
 
 function isSpace(c: number): boolean {
