@@ -188,6 +188,8 @@ test('regex dialect check', () => {
     '^SSH-2\\.0-dropbear_(?<v>[0-9.]+)',
     'MikroTik v(?<version>[0-9.]+)',
     'BusyBox v[0-9.]+ \\(',
+    // A word boundary between ASCII letters, and non-ASCII text without one, are fine.
+    '\\bD-Link DIR-[0-9]{3}\\b (?:Вход|Logowanie)$',
   ];
   for (const p of ok) assert.deepEqual(checkRegex(p), [], p);
   const bad = {
@@ -197,6 +199,9 @@ test('regex dialect check', () => {
     '(abcd)\\1': /back-reference/,
     '\\d+\\s*': /literal/,
     'ab.c': /literal/,
+    // JavaScript's \b knows only ASCII word characters: never a boundary after "д".
+    'D-Link Вход\\b': /non-ASCII/,
+    '\\b路由器管理': /non-ASCII/,
   };
   for (const [p, re] of Object.entries(bad)) {
     assert.ok(

@@ -33,6 +33,11 @@ export function captureNames(source: string): string[] {
   return names;
 }
 
+/** True for a non-ASCII character (a letter of Cyrillic, CJK, Arabic… written literally). */
+function isNonAscii(ch: string | undefined): boolean {
+  return ch !== undefined && ch.charCodeAt(0) > 0x7f;
+}
+
 /** Checks one pattern; returns every problem found (empty = acceptable). */
 export function checkRegex(source: string): RegexProblem[] {
   const problems: RegexProblem[] = [];
@@ -51,6 +56,14 @@ export function checkRegex(source: string): RegexProblem[] {
     if (ch === '\\') {
       const next = source[i + 1] ?? '';
       if (/[1-9]/.test(next)) problems.push({ offset: i, message: 'back-reference' });
+      else if (
+        (next === 'b' || next === 'B') &&
+        (isNonAscii(source[i - 1]) || isNonAscii(source[i + 2]))
+      )
+        problems.push({
+          offset: i,
+          message: `\\${next} next to a non-ASCII letter: JavaScript's word boundary knows only ASCII word characters, so it never falls there (write the text without it, or use a space or an anchor)`,
+        });
       else if (next === 'k' && source[i + 2] === '<')
         problems.push({ offset: i, message: 'named back-reference' });
       if (/[dDwWsSbBpPu]/.test(next)) {
