@@ -45,10 +45,13 @@
  * blind20.yaml a twenty-first, written the same way around Latin America, Africa, the
  * Middle East and Eastern Europe (operator CPE, WISP radios, DVRs, OLTs, Russian/Polish
  * routers and switches), with hosting panels, 1C-Bitrix and Windows in Spanish or Russian as
- * controls;
- * blind21.yaml a twenty-second, written the same way around industrial, retail and public
+ * controls; blind21.yaml a twenty-second, written the same way around industrial, retail and public
  * spaces (PLCs, HMIs, SCADA gateways, building control, signage, UPS/PDU, time servers),
- * with Node-RED, InfluxDB, Ignition, WinCC and other SCADA servers as controls. The library must keep naming
+ * with Node-RED, InfluxDB, Ignition, WinCC and other SCADA servers as controls; blind22.yaml
+ * a twenty-third, written the same way around custom router firmware
+ * and the home long tail (DD-WRT, Tomato, Gargoyle, Merlin, OpenWrt forks, Keenetic, pfSense,
+ * home printers over HTTP/IPP/SNMP/FTP, ESP gadgets, vacuums and garden/garage controllers),
+ * with CUPS, dashboards and desktops as controls. The library must keep naming
  * no vendor on their generic banners
  * and keep its accuracy above
  * the floors below.
@@ -350,6 +353,17 @@ const SETS: readonly HeldoutSet[] = [
     floor: { class: 0.92, vendor: 0.92, product: 0.84 },
     minEntries: 130,
     minGeneric: 15,
+    minComputers: 20,
+  },
+  // Blind: class 73/124, vendor 54/82, product 18/43 and no false claim when first run;
+  // 101/124, 65/82, 35/43 after its fixes. Its theme is custom router firmware (DD-WRT,
+  // Tomato, Gargoyle, Merlin, OpenWrt forks, pfSense), home printers and ESP gadgets.
+  {
+    name: 'twenty-third set (blind22)',
+    file: 'blind22.yaml',
+    floor: { class: 0.78, vendor: 0.76, product: 0.78 },
+    minEntries: 130,
+    minGeneric: 8,
     minComputers: 20,
   },
 ];
