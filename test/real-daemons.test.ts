@@ -1783,6 +1783,138 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         `${dir}/gpsd.sock`,
       ],
     },
+    {
+      // Shairport Sync, AirPlay 1 (RAOP) receiver, its RTSP server on 5000 (every address:
+      // alone), audio to its dummy backend. Its Avahi client waits for a daemon on the
+      // system D-Bus but dies with no bus at all: a private dbus-daemon in the test's folder
+      // stands in for the system bus (no Avahi, so nothing is announced).
+      id: 'shairport-sync',
+      address: `${PREFIX}.61`,
+      port: 5000,
+      transport: 'tcp',
+      listens: '0.0.0.0:5000',
+      alone: true,
+      missing:
+        need(which('shairport-sync'), 'shairport-sync') ??
+        need(which('dbus-daemon'), 'dbus-daemon'),
+      prepare: () => {
+        const bus = conf(
+          'shairport-bus.conf',
+          [
+            '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">',
+            '<busconfig>',
+            '  <type>system</type>',
+            `  <listen>unix:path=${dir}/shairport-bus</listen>`,
+            '  <auth>EXTERNAL</auth>',
+            '  <policy context="default">',
+            '    <allow user="*"/>',
+            '    <allow own="*"/>',
+            '    <allow send_type="method_call"/>',
+            '    <allow send_destination="*"/>',
+            '    <allow receive_sender="*"/>',
+            '  </policy>',
+            '</busconfig>',
+            '',
+          ].join('\n'),
+        );
+        const config = conf(
+          'shairport-sync.conf',
+          [
+            'general = {',
+            '  name = "Real daemon speaker";',
+            '  port = 5000;',
+            '};',
+            'metadata = {',
+            '  enabled = "no";',
+            `  pipe_name = "${dir}/shairport-metadata";`,
+            '};',
+            '',
+          ].join('\n'),
+        );
+        return [
+          'env',
+          `DBUS_SYSTEM_BUS_ADDRESS=unix:path=${dir}/shairport-bus`,
+          'sh',
+          '-c',
+          `${which('dbus-daemon')} --config-file=${bus} --fork --nopidfile && exec "$0" "$@"`,
+          which('shairport-sync') as string,
+          '-c',
+          config,
+          '-o',
+          'dummy',
+          '-u',
+          '-vvv',
+        ];
+      },
+    },
+    {
+      // Rygel (GUPnP) with its MediaExport plugin sharing one WAV file. GUPnP serves every
+      // address of the interfaces it is given: alone, with this test's address added to
+      // the namespace's loopback. Its HTTP port is its own pick (not scanned): the SSDP
+      // reply's LOCATION leads the probe to it. Its config and cache stay in the folder.
+      id: 'rygel',
+      address: `${PREFIX}.62`,
+      port: 1900,
+      transport: 'udp',
+      alone: true,
+      missing: need(which('rygel'), 'rygel'),
+      prepare: () => {
+        const media = path.join(dir, 'rygel-media');
+        mkdirSync(media, { recursive: true });
+        // One second of 8 kHz mono silence: something for MediaExport to serve.
+        const wav = Buffer.alloc(44 + 16_000);
+        wav.write('RIFF', 0, 'latin1');
+        wav.writeUInt32LE(36 + 16_000, 4);
+        wav.write('WAVEfmt ', 8, 'latin1');
+        wav.writeUInt32LE(16, 16);
+        wav.writeUInt16LE(1, 20);
+        wav.writeUInt16LE(1, 22);
+        wav.writeUInt32LE(8000, 24);
+        wav.writeUInt32LE(16_000, 28);
+        wav.writeUInt16LE(2, 32);
+        wav.writeUInt16LE(16, 34);
+        wav.write('data', 36, 'latin1');
+        wav.writeUInt32LE(16_000, 40);
+        writeFileSync(path.join(media, 'tone.wav'), wav);
+        const config = path.join(dir, 'rygel-config');
+        mkdirSync(config, { recursive: true });
+        writeFileSync(
+          path.join(config, 'rygel.conf'),
+          [
+            '[general]',
+            'ipv6=false',
+            'enable-transcoding=false',
+            'media-engine=librygel-media-engine-simple.so',
+            'interface=lo',
+            'port=0',
+            'allow-upload=false',
+            'allow-deletion=false',
+            ...['Tracker', 'Tracker3', 'External', 'MPRIS', 'Playbin', 'GstLaunch', 'LMS'].map(
+              (p) => `[${p}]\nenabled=false`,
+            ),
+            '[MediaExport]',
+            'enabled=true',
+            'title=Real daemon media',
+            `uris=${media}`,
+            'extract-metadata=false',
+            'monitor-changes=false',
+            'virtual-folders=false',
+            '',
+          ].join('\n'),
+        );
+        return [
+          'env',
+          `HOME=${dir}`,
+          `XDG_CONFIG_HOME=${config}`,
+          `XDG_CACHE_HOME=${dir}/rygel-cache`,
+          `DBUS_SESSION_BUS_ADDRESS=unix:path=${dir}/no-bus`,
+          'sh',
+          '-c',
+          `ip addr add ${PREFIX}.62/32 dev lo && exec "$0"`,
+          which('rygel') as string,
+        ];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2879,5 +3011,55 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
     assert.deepEqual(host.alternatives, []);
+  });
+
+  it('Shairport Sync: its RTSP server on 5000 answers a GET as RTSP; named; no Apple, no class', async (t) => {
+    const r = serviceOf(t, 'shairport-sync');
+    if (!r) return;
+    const { host, svc } = r;
+    // The silent port got a GET, answered "RTSP/1.0 400" without CSeq: RTSP came next.
+    assert.equal(svc.protocol, 'rtsp');
+    assert.equal(svc.fields['scan.probes'], '2');
+    assert.equal(svc.fields['rtsp.status'], '200 OK');
+    assert.equal(svc.fields['rtsp.server'], 'AirTunes/105.1');
+    assert.equal(
+      svc.fields['rtsp.public'],
+      'ANNOUNCE, SETUP, RECORD, PAUSE, FLUSH, TEARDOWN, OPTIONS, GET_PARAMETER, SET_PARAMETER',
+    );
+    assert.equal(svc.product, 'Shairport Sync');
+    // It never sends its own version (AirTunes/105.1 is a constant of its code).
+    assert.equal(svc.version, null);
+    assert.ok(upstreamVersion(which('shairport-sync') as string));
+    assert.equal(host.device, null, 'no Apple device, no class');
+    assert.deepEqual(host.alternatives, []);
+    // Two connections: the GET it could not parse, then one OPTIONS; nothing else asked.
+    const log = await logWith(path.join(dir, 'shairport-sync.log'), /Connection 2: terminated/);
+    assert.match(log, /Connection 1: rtsp_read_request can't find an RTSP header/);
+    const asked = [...log.matchAll(/Received an RTSP Packet of type "([A-Z_]+)"/g)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(asked, ['OPTIONS']);
+  });
+
+  it('Rygel (GUPnP): SSDP reply, description from the same host name it and its version; no maker', (t) => {
+    const r = serviceOf(t, 'rygel');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('rygel') as string);
+    assert.equal(svc.protocol, 'ssdp');
+    assert.match(svc.fields['ssdp.server'] ?? '', / UPnP\/1\.0 GUPnP\/[0-9.]+$/);
+    assert.match(
+      svc.fields['ssdp.location'] ?? '',
+      new RegExp(`^http://${PREFIX.replaceAll('.', '\\.')}\\.62:[0-9]+/[0-9a-f-]{36}\\.xml$`),
+    );
+    assert.equal(svc.fields['upnp.device_type'], 'urn:schemas-upnp-org:device:MediaServer:3');
+    assert.equal(svc.fields['upnp.friendly_name'], 'Real daemon media');
+    assert.equal(svc.fields['upnp.manufacturer'], 'Rygel Developers.');
+    assert.equal(svc.fields['upnp.model_name'], 'Rygel');
+    assert.equal(svc.fields['upnp.model_number'], version);
+    assert.equal(svc.product, 'Rygel');
+    assert.equal(svc.version, version);
+    // The project in "manufacturer" is no maker; GUPnP's Linux line says at most computer.
+    assertNoThing(host);
   });
 });
