@@ -206,7 +206,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8118,8200,8554,8888,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -253,6 +253,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
   /** Debian's python3-pyftpdlib, likewise. */
   const pyftpdlib = '/usr/lib/python3/dist-packages/pyftpdlib/__init__.py';
+  /** Debian's python3-aiohttp, likewise. */
+  const aiohttp = '/usr/lib/python3/dist-packages/aiohttp/__init__.py';
   const sendmail = unpacked('sendmail-bin', 'usr/libexec/sendmail/sendmail');
   const sendmailCf = unpacked('sendmail-cf', 'usr/share/sendmail/cf/m4/cf.m4');
   const courier = unpacked('courier-mta', 'usr/lib/courier/courier/modules/esmtp/courieresmtpd');
@@ -1915,6 +1917,80 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         ];
       },
     },
+    {
+      // aiohttp's web server as an application with no routes answers (Debian's
+      // python3-aiohttp under Debian's own python3): every reply a 404 with its Server line.
+      id: 'aiohttp',
+      address: `${PREFIX}.63`,
+      port: 8080,
+      transport: 'tcp',
+      missing: existsSync(aiohttp) ? null : need(null, 'python3-aiohttp'),
+      prepare: () => {
+        const script = conf(
+          'aiohttp-app.py',
+          [
+            'from aiohttp import web',
+            `web.run_app(web.Application(), host='${PREFIX}.63', port=8080, print=None)`,
+            '',
+          ].join('\n'),
+        );
+        return ['/usr/bin/python3', script];
+      },
+    },
+    {
+      // Privoxy in the foreground, its requests logged (debug 512: one line each) to stderr.
+      id: 'privoxy',
+      address: `${PREFIX}.64`,
+      port: 8118,
+      transport: 'tcp',
+      missing: need(which('privoxy'), 'privoxy'),
+      prepare: () => {
+        const config = conf(
+          'privoxy.conf',
+          [
+            'confdir /etc/privoxy',
+            `listen-address ${PREFIX}.64:8118`,
+            'toggle 0',
+            'enable-remote-toggle 0',
+            'enable-edit-actions 0',
+            'debug 512',
+            '',
+          ].join('\n'),
+        );
+        return [which('privoxy') as string, '--no-daemon', config];
+      },
+    },
+    {
+      // HAProxy in HTTP mode (-db: foreground), a frontend whose backend has no server: it
+      // answers every request itself. Its HTTP log goes to stderr.
+      id: 'haproxy',
+      address: `${PREFIX}.65`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('haproxy'), 'haproxy'),
+      prepare: () => {
+        const config = conf(
+          'haproxy.cfg',
+          [
+            'global',
+            '  log stderr format raw local0',
+            'defaults',
+            '  mode http',
+            '  log global',
+            '  option httplog',
+            '  timeout connect 1s',
+            '  timeout client 5s',
+            '  timeout server 5s',
+            'frontend web',
+            `  bind ${PREFIX}.65:80`,
+            '  default_backend none',
+            'backend none',
+            '',
+          ].join('\n'),
+        );
+        return [which('haproxy') as string, '-db', '-f', config];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -3061,5 +3137,59 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.version, version);
     // The project in "manufacturer" is no maker; GUPnP's Linux line says at most computer.
     assertNoThing(host);
+  });
+
+  it('aiohttp: its Server line names it and its version; no Home Assistant, no class', (t) => {
+    const r = serviceOf(t, 'aiohttp');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(aiohttp);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '404 Not Found');
+    assert.match(
+      svc.fields['http.server'] ?? '',
+      new RegExp(`^Python/3\\.[0-9]+ aiohttp/${version.replaceAll('.', '\\.')}$`),
+    );
+    assert.equal(svc.fields['http.body'], '404: Not Found');
+    assert.equal(svc.product, 'aiohttp');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('Privoxy: its refusal of a plain GET names it; nothing proxied', async (t) => {
+    const r = serviceOf(t, 'privoxy');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '400 Invalid header received from client');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.product, 'Privoxy');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its request log: the target's own two paths, both refused; no URL of elsewhere.
+    const log = await logWith(path.join(dir, 'privoxy.log'), /"GET \/favicon\.ico /);
+    const requests = [...log.matchAll(/\] "([^"]*)" ([0-9]{3}) /g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(requests, ['GET / HTTP/1.1 400', 'GET /favicon.ico HTTP/1.1 400']);
+  });
+
+  it('HAProxy: its own 503 page names it (no Server line, no version); nothing forwarded', async (t) => {
+    const r = serviceOf(t, 'haproxy');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '503 Service Unavailable');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.product, 'HAProxy');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its HTTP log: two GETs, no server chosen (<NOSRV>), nothing else.
+    const log = await logWith(path.join(dir, 'haproxy.log'), /"GET \/favicon\.ico /);
+    const lines = log.split('\n').filter((l) => / web none\//.test(l));
+    assert.equal(lines.length, 2, log);
+    for (const line of lines)
+      assert.match(line, / web none\/<NOSRV> .* 503 .*"GET \/\S* HTTP\/1\.1"$/);
   });
 });
