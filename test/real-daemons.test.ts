@@ -54,6 +54,10 @@ const GMEDIARENDER_UUID = '5e1b7a52-3c0d-4f7e-9a61-2b8c4d0e7f10';
 const HTTPS_NAME = 'daemons.example.test';
 const HTTPS_SUBJECT = `CN=${HTTPS_NAME}, O=Real daemon test`;
 const unavailable = netnsUnavailable();
+/** stunnel's own openssl.cnf (its `make cert` defaults), as Debian's stunnel4 ships it. */
+const STUNNEL_CNF = '/usr/share/doc/stunnel4/examples/openssl.cnf';
+/** nginx's mail module, as Debian's libnginx-mod-mail installs it. */
+const NGINX_MAIL = '/usr/lib/nginx/modules/ngx_mail_module.so';
 
 /** Where a binary lives, or null when it is not installed. */
 /**
@@ -206,7 +210,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8118,8200,8554,8888,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,6081,8080,8118,8200,8554,8888,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -1991,6 +1995,101 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         return [which('haproxy') as string, '-db', '-f', config];
       },
     },
+    {
+      // stunnel in front of the aiohttp server above, with the provisional certificate its
+      // own openssl.cnf makes ("make cert", shipped by firmware that builds stunnel).
+      id: 'stunnel',
+      address: `${PREFIX}.66`,
+      port: 443,
+      transport: 'tcp',
+      missing:
+        need(which('stunnel4'), 'stunnel4') ??
+        (existsSync(STUNNEL_CNF) ? null : `${STUNNEL_CNF} missing (stunnel4's examples)`),
+      prepare: () => {
+        const pem = path.join(dir, 'stunnel.pem');
+        const args = ['req', '-new', '-x509', '-days', '2', '-config', STUNNEL_CNF, '-batch'];
+        execFileSync('openssl', [...args, '-out', pem, '-keyout', pem], { stdio: 'ignore' });
+        const config = conf(
+          'stunnel.conf',
+          [
+            'foreground = yes',
+            'pid =',
+            'debug = 5',
+            '[https]',
+            `accept = ${PREFIX}.66:443`,
+            `connect = ${PREFIX}.63:8080`,
+            `cert = ${pem}`,
+            '',
+          ].join('\n'),
+        );
+        return [which('stunnel4') as string, config];
+      },
+    },
+    {
+      // Varnish Cache (-F: foreground, no management port) in front of a backend that is
+      // not there (a closed port of its own address): it answers with its 503 page.
+      id: 'varnish',
+      address: `${PREFIX}.67`,
+      port: 6081,
+      transport: 'tcp',
+      missing: need(which('varnishd'), 'varnish'),
+      prepare: () => [
+        which('varnishd') as string,
+        '-F',
+        '-a',
+        `${PREFIX}.67:6081`,
+        '-b',
+        `${PREFIX}.67:9`,
+        '-n',
+        path.join(dir, 'varnish'),
+        '-s',
+        'malloc,16m',
+        '-T',
+        'none',
+      ],
+    },
+    {
+      // nginx's mail module (Debian's libnginx-mod-mail, loaded by nginx-light) proxying
+      // SMTP; its auth_http service is a closed port: no login could get anywhere.
+      id: 'nginx-mail',
+      address: `${PREFIX}.68`,
+      port: 25,
+      transport: 'tcp',
+      missing:
+        need(which('nginx'), 'nginx-light') ??
+        (existsSync(NGINX_MAIL) ? null : need(null, 'libnginx-mod-mail')),
+      prepare: () => {
+        const prefix = path.join(dir, 'nginx-mail');
+        mkdirSync(prefix, { recursive: true });
+        const config = conf(
+          'nginx-mail.conf',
+          [
+            `load_module ${NGINX_MAIL};`,
+            `pid ${dir}/nginx-mail.pid;`,
+            `error_log ${dir}/nginx-mail.err info;`,
+            'master_process off;',
+            'events { worker_connections 16; }',
+            'mail {',
+            '  server_name mail.example.test;',
+            `  auth_http ${PREFIX}.68:9/auth;`,
+            `  server { listen ${PREFIX}.68:25; protocol smtp; smtp_auth login plain; }`,
+            '}',
+            '',
+          ].join('\n'),
+        );
+        return [
+          which('nginx') as string,
+          '-e',
+          `${dir}/nginx-mail.err`,
+          '-g',
+          'daemon off;',
+          '-p',
+          prefix,
+          '-c',
+          config,
+        ];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -3191,5 +3290,67 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(lines.length, 2, log);
     for (const line of lines)
       assert.match(line, / web none\/<NOSRV> .* 503 .*"GET \/\S* HTTP\/1\.1"$/);
+  });
+
+  it('stunnel: its provisional certificate names it; the wrapped server stays the product', async (t) => {
+    const r = serviceOf(t, 'stunnel');
+    if (!r) return;
+    const { host, svc } = r;
+    const subject =
+      'C=PL, ST=Mazovia Province, L=Warsaw, O=Stunnel Developers, OU=Provisional CA, CN=localhost';
+    assert.equal(svc.protocol, 'https');
+    assert.equal(svc.fields['tls.subject'], subject);
+    assert.equal(svc.fields['tls.issuer'], subject);
+    assert.equal(svc.fields['tls.self_signed'], 'true');
+    // The server behind speaks through it: aiohttp is the product, stunnel a match.
+    assert.match(svc.fields['http.server'] ?? '', / aiohttp\//);
+    assert.equal(svc.product, 'aiohttp');
+    assert.ok(
+      svc.matches.some((m) => m.signature === 'stunnel/stunnel'),
+      JSON.stringify(svc.matches),
+    );
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    const log = await logWith(path.join(dir, 'stunnel.log'), /Connection closed/);
+    assert.match(log, /Service \[https\] accepted connection from /);
+  });
+
+  it('Varnish: its 503 page, Server and Via lines name it and its major.minor', (t) => {
+    const r = serviceOf(t, 'varnish');
+    if (!r) return;
+    const { host, svc } = r;
+    const series = upstreamVersion(which('varnishd') as string)
+      .split('.')
+      .slice(0, 2)
+      .join('.');
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '503 Backend fetch failed');
+    assert.equal(svc.fields['http.server'], 'Varnish');
+    assert.match(
+      svc.fields['http.headers'] ?? '',
+      new RegExp(`^via: 1\\.1 varnish \\(Varnish/${series.replace('.', '\\.')}\\)$`, 'm'),
+    );
+    assert.match(svc.fields['http.body'] ?? '', /<p>Varnish cache server<\/p>/);
+    assert.equal(svc.product, 'Varnish');
+    assert.equal(svc.version, series);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('nginx mail proxy (SMTP): greeting and EHLO name nginx; no AUTH, no mail', async (t) => {
+    const r = serviceOf(t, 'nginx-mail');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP ready');
+    assert.equal(svc.fields['smtp.ehlo'], 'mail.example.test\nAUTH PLAIN LOGIN');
+    assert.equal(svc.product, 'nginx');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its info log: the client came; no login was handed to auth_http, no mail.
+    const log = await logWith(path.join(dir, 'nginx-mail.err'), /client .* connected to /);
+    assert.match(log, /client [0-9.]+:[0-9]+ connected to /);
+    assert.doesNotMatch(log, /auth http|login|MAIL FROM|RCPT TO/i);
   });
 });
