@@ -6,7 +6,8 @@
  * ser2net, VLC (RTSP and its HTTP interface) and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
  * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot (submission,
  * IMAP, POP3),
- * snapserver, Tinyproxy, Squid, rsync's daemon, gpsd, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * snapserver, Tinyproxy, Squid, rsync's daemon, gpsd, Shairport Sync (AirPlay RTSP), Rygel,
+ * aiohttp, Privoxy, HAProxy, stunnel, Varnish, nginx's SMTP mail proxy, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
