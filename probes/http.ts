@@ -14,7 +14,8 @@
  *   `http.generator`, `http.body` (first 16 KiB), `http.favicon_md5`, `http.favicon_mmh3`
  *   — of the final page — `http.error.status` and `http.error.body` (first 1 KiB) when
  *   `/favicon.ico` got a non-2xx answer (the server's error page), plus `http.location` (the first Location seen, followed or not)
- *   and `http.redirects` (hops followed); after follow-ups, `http.followup.path`,
+ *   and `http.redirects` (hops followed); `http.protocol` ("RTSP/1.0") when an RTSP server
+ *   answered instead (nothing more is asked); after follow-ups, `http.followup.path`,
  *   `http.followup.status` and `http.followup.body` (first 16 KiB).
  * Never: sends credentials or an Authorization header, follows a redirect to another
  *   address, port or scheme (nor Refresh headers or meta refresh), asks for or decodes
@@ -146,10 +147,12 @@ async function pageAndIcon(
     ctx.log.debug({ reason: res.message }, 'http: no response');
     return { status: res.status, fields: {}, banner: null };
   }
-  // CSeq is in every RTSP reply and no HTTP one: an RTSP server answered (llhttp takes
-  // `RTSP/1.0` status lines). Record it and ask nothing more; the engine runs RTSP next.
-  if (header(res, 'cseq') !== null) {
+  // An RTSP server answered (llhttp takes `RTSP/1.0` status lines): its status line says
+  // so, and CSeq is in every RTSP reply to a request that had one and in no HTTP reply.
+  // Record it and ask nothing more; the engine runs RTSP next.
+  if (client.rtspVersion !== null || header(res, 'cseq') !== null) {
     const fields = responseFields(res, Math.min(BODY_FIELD_CAP, cap));
+    fields['http.protocol'] = client.rtspVersion ?? 'RTSP';
     return { status: 'ok', fields, banner: fields['http.status'] ?? null };
   }
   const firstLocation = header(res, 'location');
@@ -372,6 +375,13 @@ export class HttpClient {
   #closed = false;
   /** The transport could not open a connection: the port is gone, asking again is moot. */
   unreachable = false;
+  /**
+   * `RTSP/1.0` when a reply came with an RTSP status line (undici's parser takes those as
+   * HTTP), else null. Read from the first bytes of each connection, see {@link #watch}.
+   */
+  rtspVersion: string | null = null;
+  /** Connections whose first bytes are watched already. */
+  readonly #watched = new WeakSet<net.Socket>();
 
   constructor(ctx: ProbeContext, first: net.Socket | null, transport: HttpTransport | null) {
     this.#ctx = ctx;
@@ -423,6 +433,23 @@ export class HttpClient {
       // (`Keep-Alive: timeout=1`) and cost a connection each.
       keepAliveTimeoutThreshold: 0,
     });
+  }
+
+  /**
+   * Watches the first bytes of each connection for an RTSP status line: an RTSP server
+   * that answers a GET without CSeq (its request had none) is otherwise taken for HTTP.
+   * Called as a request leaves, when undici reads the socket through 'readable' already:
+   * a 'data' listener then only sees the chunks undici reads, it takes none.
+   */
+  #watch(): void {
+    for (const socket of this.#sockets) {
+      if (this.#watched.has(socket)) continue;
+      this.#watched.add(socket);
+      socket.once('data', (chunk: Buffer) => {
+        const version = /^RTSP\/[0-9]\.[0-9] /.exec(chunk.toString('latin1', 0, 9));
+        if (version) this.rtspVersion = version[0].trim();
+      });
+    }
   }
 
   /** Destroys the client and its connections. Safe to call twice. */
@@ -512,10 +539,11 @@ export class HttpClient {
         return false;
       };
 
+      const isRtsp = (): boolean => this.rtspVersion !== null;
       const handler: Dispatcher.DispatchHandler = {
         // undici 7 recognises the new handler API by this method; without it the handler is
         // taken for a legacy one and rejected.
-        onRequestStart() {},
+        onRequestStart: () => this.#watch(),
         onResponseStart(c, statusCode, _headers, statusMessage) {
           // 1xx interim responses come before the real one. undici restarts its header timer
           // on each, so a peer sending them forever would hold us until the host deadline:
@@ -537,6 +565,11 @@ export class HttpClient {
             reason: (statusMessage ?? '').trim() || STATUS_CODES[statusCode] || '',
             headers: rawHeaderPairs(c.rawHeaders),
           };
+          // An RTSP reply: its headers are all we keep, and its body (if any) may never end.
+          if (isRtsp()) {
+            c.abort(new BodyCapReached());
+            succeed();
+          }
         },
         onResponseData(c, chunk) {
           if (!started) return;

@@ -105,3 +105,28 @@ test('RTSP on a port of no known protocol: the GET is answered with CSeq, then O
     await server.close();
   }
 });
+
+test('RTSP on a port of no known protocol: a 400 without CSeq, the connection held open, is RTSP still', async () => {
+  const server = await startFakeTcp({
+    kind: 'script',
+    trigger: 'request',
+    onData: (conn) => {
+      if (!conn.received.includes('\r\n\r\n')) return;
+      const method = conn.received.toString('latin1').split(' ')[0];
+      // An AirPlay receiver (Shairport Sync): a request it cannot parse gets a 400 with its
+      // Server line only, no CSeq and no length, and the connection stays open.
+      if (method === 'OPTIONS') conn.end(REPLY);
+      else conn.write('RTSP/1.0 400 Bad Request\r\nServer: AirTunes/105.1\r\n\r\n');
+    },
+  });
+  try {
+    const result = await probePort(server.host, server.port);
+    assert.equal(result.protocol, 'rtsp');
+    assert.equal(result.status, 'ok');
+    assert.deepEqual(result.probesTried, ['http', 'rtsp']);
+    assert.equal(result.fields['rtsp.server'], 'Hipcam RealServer/V1.0');
+    assert.equal(server.connections, 2);
+  } finally {
+    await server.close();
+  }
+});

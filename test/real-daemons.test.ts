@@ -6,7 +6,8 @@
  * ser2net, VLC (RTSP and its HTTP interface) and GStreamer's RTSP server, uStreamer, Motion, MPD, Icecast, pyftpdlib,
  * Transmission, Caddy (HTTP and internal-CA HTTPS), Shell In A Box, Dovecot (submission,
  * IMAP, POP3),
- * snapserver, Tinyproxy, Squid, rsync's daemon, gpsd, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
+ * snapserver, Tinyproxy, Squid, rsync's daemon, gpsd, Shairport Sync (AirPlay RTSP), Rygel,
+ * aiohttp, Privoxy, HAProxy, stunnel, Varnish, nginx's SMTP mail proxy, and inetutils telnetd, micro_httpd and TinySSH under openbsd-inetd run in the
  * foreground from configs written to a temporary folder, inside a private network
  * namespace (loopback only, 127.77.60.x), and the CLI scans them from inside it. Packages
  * that conflict with those as Debian packages (Postfix, OpenSMTPD, Sendmail, Courier, ProFTPD, Pure-FTPd,
@@ -54,6 +55,10 @@ const GMEDIARENDER_UUID = '5e1b7a52-3c0d-4f7e-9a61-2b8c4d0e7f10';
 const HTTPS_NAME = 'daemons.example.test';
 const HTTPS_SUBJECT = `CN=${HTTPS_NAME}, O=Real daemon test`;
 const unavailable = netnsUnavailable();
+/** stunnel's own openssl.cnf (its `make cert` defaults), as Debian's stunnel4 ships it. */
+const STUNNEL_CNF = '/usr/share/doc/stunnel4/examples/openssl.cnf';
+/** nginx's mail module, as Debian's libnginx-mod-mail installs it. */
+const NGINX_MAIL = '/usr/lib/nginx/modules/ngx_mail_module.so';
 
 /** Where a binary lives, or null when it is not installed. */
 /**
@@ -206,7 +211,7 @@ interface Daemon {
 
 /** Ports every target is scanned on: the daemons' own, and SSDP's (the iot preset's udp/1900). */
 const SCAN_PORTS =
-  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,8080,8200,8554,8888,9091,49152,U:161,1900';
+  'T:21,22,23,25,80,110,143,443,554,587,631,873,1780,2000,2947,3128,4200,5000,6600,8000,6081,8080,8118,8200,8554,8888,9091,49152,U:161,1900';
 
 describe('real daemons from Debian packages', { skip: unavailable ?? false }, () => {
   const dir = mkdtempSync(path.join(daemonTmp(), 'thingscan-daemons-'));
@@ -253,6 +258,8 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
   const twisted = '/usr/lib/python3/dist-packages/twisted/__init__.py';
   /** Debian's python3-pyftpdlib, likewise. */
   const pyftpdlib = '/usr/lib/python3/dist-packages/pyftpdlib/__init__.py';
+  /** Debian's python3-aiohttp, likewise. */
+  const aiohttp = '/usr/lib/python3/dist-packages/aiohttp/__init__.py';
   const sendmail = unpacked('sendmail-bin', 'usr/libexec/sendmail/sendmail');
   const sendmailCf = unpacked('sendmail-cf', 'usr/share/sendmail/cf/m4/cf.m4');
   const courier = unpacked('courier-mta', 'usr/lib/courier/courier/modules/esmtp/courieresmtpd');
@@ -1783,6 +1790,307 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
         `${dir}/gpsd.sock`,
       ],
     },
+    {
+      // Shairport Sync, AirPlay 1 (RAOP) receiver, its RTSP server on 5000 (every address:
+      // alone), audio to its dummy backend. Its Avahi client waits for a daemon on the
+      // system D-Bus but dies with no bus at all: a private dbus-daemon in the test's folder
+      // stands in for the system bus (no Avahi, so nothing is announced).
+      id: 'shairport-sync',
+      address: `${PREFIX}.61`,
+      port: 5000,
+      transport: 'tcp',
+      listens: '0.0.0.0:5000',
+      alone: true,
+      missing:
+        need(which('shairport-sync'), 'shairport-sync') ??
+        need(which('dbus-daemon'), 'dbus-daemon'),
+      prepare: () => {
+        const bus = conf(
+          'shairport-bus.conf',
+          [
+            '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">',
+            '<busconfig>',
+            '  <type>system</type>',
+            `  <listen>unix:path=${dir}/shairport-bus</listen>`,
+            '  <auth>EXTERNAL</auth>',
+            '  <policy context="default">',
+            '    <allow user="*"/>',
+            '    <allow own="*"/>',
+            '    <allow send_type="method_call"/>',
+            '    <allow send_destination="*"/>',
+            '    <allow receive_sender="*"/>',
+            '  </policy>',
+            '</busconfig>',
+            '',
+          ].join('\n'),
+        );
+        const config = conf(
+          'shairport-sync.conf',
+          [
+            'general = {',
+            '  name = "Real daemon speaker";',
+            '  port = 5000;',
+            '};',
+            'metadata = {',
+            '  enabled = "no";',
+            `  pipe_name = "${dir}/shairport-metadata";`,
+            '};',
+            '',
+          ].join('\n'),
+        );
+        return [
+          'env',
+          `DBUS_SYSTEM_BUS_ADDRESS=unix:path=${dir}/shairport-bus`,
+          'sh',
+          '-c',
+          `${which('dbus-daemon')} --config-file=${bus} --fork --nopidfile && exec "$0" "$@"`,
+          which('shairport-sync') as string,
+          '-c',
+          config,
+          '-o',
+          'dummy',
+          '-u',
+          '-vvv',
+        ];
+      },
+    },
+    {
+      // Rygel (GUPnP) with its MediaExport plugin sharing one WAV file. GUPnP serves every
+      // address of the interfaces it is given: alone, with this test's address added to
+      // the namespace's loopback. Its HTTP port is its own pick (not scanned): the SSDP
+      // reply's LOCATION leads the probe to it. Its config and cache stay in the folder.
+      id: 'rygel',
+      address: `${PREFIX}.62`,
+      port: 1900,
+      transport: 'udp',
+      alone: true,
+      missing: need(which('rygel'), 'rygel'),
+      prepare: () => {
+        const media = path.join(dir, 'rygel-media');
+        mkdirSync(media, { recursive: true });
+        // One second of 8 kHz mono silence: something for MediaExport to serve.
+        const wav = Buffer.alloc(44 + 16_000);
+        wav.write('RIFF', 0, 'latin1');
+        wav.writeUInt32LE(36 + 16_000, 4);
+        wav.write('WAVEfmt ', 8, 'latin1');
+        wav.writeUInt32LE(16, 16);
+        wav.writeUInt16LE(1, 20);
+        wav.writeUInt16LE(1, 22);
+        wav.writeUInt32LE(8000, 24);
+        wav.writeUInt32LE(16_000, 28);
+        wav.writeUInt16LE(2, 32);
+        wav.writeUInt16LE(16, 34);
+        wav.write('data', 36, 'latin1');
+        wav.writeUInt32LE(16_000, 40);
+        writeFileSync(path.join(media, 'tone.wav'), wav);
+        const config = path.join(dir, 'rygel-config');
+        mkdirSync(config, { recursive: true });
+        writeFileSync(
+          path.join(config, 'rygel.conf'),
+          [
+            '[general]',
+            'ipv6=false',
+            'enable-transcoding=false',
+            'media-engine=librygel-media-engine-simple.so',
+            'interface=lo',
+            'port=0',
+            'allow-upload=false',
+            'allow-deletion=false',
+            ...['Tracker', 'Tracker3', 'External', 'MPRIS', 'Playbin', 'GstLaunch', 'LMS'].map(
+              (p) => `[${p}]\nenabled=false`,
+            ),
+            '[MediaExport]',
+            'enabled=true',
+            'title=Real daemon media',
+            `uris=${media}`,
+            'extract-metadata=false',
+            'monitor-changes=false',
+            'virtual-folders=false',
+            '',
+          ].join('\n'),
+        );
+        return [
+          'env',
+          `HOME=${dir}`,
+          `XDG_CONFIG_HOME=${config}`,
+          `XDG_CACHE_HOME=${dir}/rygel-cache`,
+          `DBUS_SESSION_BUS_ADDRESS=unix:path=${dir}/no-bus`,
+          'sh',
+          '-c',
+          `ip addr add ${PREFIX}.62/32 dev lo && exec "$0"`,
+          which('rygel') as string,
+        ];
+      },
+    },
+    {
+      // aiohttp's web server as an application with no routes answers (Debian's
+      // python3-aiohttp under Debian's own python3): every reply a 404 with its Server line.
+      id: 'aiohttp',
+      address: `${PREFIX}.63`,
+      port: 8080,
+      transport: 'tcp',
+      missing: existsSync(aiohttp) ? null : need(null, 'python3-aiohttp'),
+      prepare: () => {
+        const script = conf(
+          'aiohttp-app.py',
+          [
+            'from aiohttp import web',
+            `web.run_app(web.Application(), host='${PREFIX}.63', port=8080, print=None)`,
+            '',
+          ].join('\n'),
+        );
+        return ['/usr/bin/python3', script];
+      },
+    },
+    {
+      // Privoxy in the foreground, its requests logged (debug 512: one line each) to stderr.
+      id: 'privoxy',
+      address: `${PREFIX}.64`,
+      port: 8118,
+      transport: 'tcp',
+      missing: need(which('privoxy'), 'privoxy'),
+      prepare: () => {
+        const config = conf(
+          'privoxy.conf',
+          [
+            'confdir /etc/privoxy',
+            `listen-address ${PREFIX}.64:8118`,
+            'toggle 0',
+            'enable-remote-toggle 0',
+            'enable-edit-actions 0',
+            'debug 512',
+            '',
+          ].join('\n'),
+        );
+        return [which('privoxy') as string, '--no-daemon', config];
+      },
+    },
+    {
+      // HAProxy in HTTP mode (-db: foreground), a frontend whose backend has no server: it
+      // answers every request itself. Its HTTP log goes to stderr.
+      id: 'haproxy',
+      address: `${PREFIX}.65`,
+      port: 80,
+      transport: 'tcp',
+      missing: need(which('haproxy'), 'haproxy'),
+      prepare: () => {
+        const config = conf(
+          'haproxy.cfg',
+          [
+            'global',
+            '  log stderr format raw local0',
+            'defaults',
+            '  mode http',
+            '  log global',
+            '  option httplog',
+            '  timeout connect 1s',
+            '  timeout client 5s',
+            '  timeout server 5s',
+            'frontend web',
+            `  bind ${PREFIX}.65:80`,
+            '  default_backend none',
+            'backend none',
+            '',
+          ].join('\n'),
+        );
+        return [which('haproxy') as string, '-db', '-f', config];
+      },
+    },
+    {
+      // stunnel in front of the aiohttp server above, with the provisional certificate its
+      // own openssl.cnf makes ("make cert", shipped by firmware that builds stunnel).
+      id: 'stunnel',
+      address: `${PREFIX}.66`,
+      port: 443,
+      transport: 'tcp',
+      missing:
+        need(which('stunnel4'), 'stunnel4') ??
+        (existsSync(STUNNEL_CNF) ? null : `${STUNNEL_CNF} missing (stunnel4's examples)`),
+      prepare: () => {
+        const pem = path.join(dir, 'stunnel.pem');
+        const args = ['req', '-new', '-x509', '-days', '2', '-config', STUNNEL_CNF, '-batch'];
+        execFileSync('openssl', [...args, '-out', pem, '-keyout', pem], { stdio: 'ignore' });
+        const config = conf(
+          'stunnel.conf',
+          [
+            'foreground = yes',
+            'pid =',
+            'debug = 5',
+            '[https]',
+            `accept = ${PREFIX}.66:443`,
+            `connect = ${PREFIX}.63:8080`,
+            `cert = ${pem}`,
+            '',
+          ].join('\n'),
+        );
+        return [which('stunnel4') as string, config];
+      },
+    },
+    {
+      // Varnish Cache (-F: foreground, no management port) in front of a backend that is
+      // not there (a closed port of its own address): it answers with its 503 page.
+      id: 'varnish',
+      address: `${PREFIX}.67`,
+      port: 6081,
+      transport: 'tcp',
+      missing: need(which('varnishd'), 'varnish'),
+      prepare: () => [
+        which('varnishd') as string,
+        '-F',
+        '-a',
+        `${PREFIX}.67:6081`,
+        '-b',
+        `${PREFIX}.67:9`,
+        '-n',
+        path.join(dir, 'varnish'),
+        '-s',
+        'malloc,16m',
+        '-T',
+        'none',
+      ],
+    },
+    {
+      // nginx's mail module (Debian's libnginx-mod-mail, loaded by nginx-light) proxying
+      // SMTP; its auth_http service is a closed port: no login could get anywhere.
+      id: 'nginx-mail',
+      address: `${PREFIX}.68`,
+      port: 25,
+      transport: 'tcp',
+      missing:
+        need(which('nginx'), 'nginx-light') ??
+        (existsSync(NGINX_MAIL) ? null : need(null, 'libnginx-mod-mail')),
+      prepare: () => {
+        const prefix = path.join(dir, 'nginx-mail');
+        mkdirSync(prefix, { recursive: true });
+        const config = conf(
+          'nginx-mail.conf',
+          [
+            `load_module ${NGINX_MAIL};`,
+            `pid ${dir}/nginx-mail.pid;`,
+            `error_log ${dir}/nginx-mail.err info;`,
+            'master_process off;',
+            'events { worker_connections 16; }',
+            'mail {',
+            '  server_name mail.example.test;',
+            `  auth_http ${PREFIX}.68:9/auth;`,
+            `  server { listen ${PREFIX}.68:25; protocol smtp; smtp_auth login plain; }`,
+            '}',
+            '',
+          ].join('\n'),
+        );
+        return [
+          which('nginx') as string,
+          '-e',
+          `${dir}/nginx-mail.err`,
+          '-g',
+          'daemon off;',
+          '-p',
+          prefix,
+          '-c',
+          config,
+        ];
+      },
+    },
   ];
 
   /** Namespaces by group: the shared one, and one per daemon that runs alone. */
@@ -2879,5 +3187,173 @@ describe('real daemons from Debian packages', { skip: unavailable ?? false }, ()
     assert.equal(svc.version, version);
     assert.equal(host.device, null);
     assert.deepEqual(host.alternatives, []);
+  });
+
+  it('Shairport Sync: its RTSP server on 5000 answers a GET as RTSP; named; no Apple, no class', async (t) => {
+    const r = serviceOf(t, 'shairport-sync');
+    if (!r) return;
+    const { host, svc } = r;
+    // The silent port got a GET, answered "RTSP/1.0 400" without CSeq: RTSP came next.
+    assert.equal(svc.protocol, 'rtsp');
+    assert.equal(svc.fields['scan.probes'], '2');
+    assert.equal(svc.fields['rtsp.status'], '200 OK');
+    assert.equal(svc.fields['rtsp.server'], 'AirTunes/105.1');
+    assert.equal(
+      svc.fields['rtsp.public'],
+      'ANNOUNCE, SETUP, RECORD, PAUSE, FLUSH, TEARDOWN, OPTIONS, GET_PARAMETER, SET_PARAMETER',
+    );
+    assert.equal(svc.product, 'Shairport Sync');
+    // It never sends its own version (AirTunes/105.1 is a constant of its code): none is
+    // claimed, and the package's is nowhere in what was read.
+    assert.equal(svc.version, null);
+    const release = upstreamVersion(which('shairport-sync') as string);
+    assert.ok(!JSON.stringify(svc.fields).includes(release), release);
+    assert.equal(host.device, null, 'no Apple device, no class');
+    assert.deepEqual(host.alternatives, []);
+    // Two connections: the GET it could not parse, then one OPTIONS; nothing else asked.
+    const log = await logWith(path.join(dir, 'shairport-sync.log'), /Connection 2: terminated/);
+    assert.match(log, /Connection 1: rtsp_read_request can't find an RTSP header/);
+    const asked = [...log.matchAll(/Received an RTSP Packet of type "([A-Z_]+)"/g)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(asked, ['OPTIONS']);
+  });
+
+  it('Rygel (GUPnP): SSDP reply, description from the same host name it and its version; no maker', (t) => {
+    const r = serviceOf(t, 'rygel');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(which('rygel') as string);
+    assert.equal(svc.protocol, 'ssdp');
+    assert.match(svc.fields['ssdp.server'] ?? '', / UPnP\/1\.0 GUPnP\/[0-9.]+$/);
+    assert.match(
+      svc.fields['ssdp.location'] ?? '',
+      new RegExp(`^http://${PREFIX.replaceAll('.', '\\.')}\\.62:[0-9]+/[0-9a-f-]{36}\\.xml$`),
+    );
+    assert.equal(svc.fields['upnp.device_type'], 'urn:schemas-upnp-org:device:MediaServer:3');
+    assert.equal(svc.fields['upnp.friendly_name'], 'Real daemon media');
+    assert.equal(svc.fields['upnp.manufacturer'], 'Rygel Developers.');
+    assert.equal(svc.fields['upnp.model_name'], 'Rygel');
+    assert.equal(svc.fields['upnp.model_number'], version);
+    assert.equal(svc.product, 'Rygel');
+    assert.equal(svc.version, version);
+    // The project in "manufacturer" is no maker; GUPnP's Linux line says at most computer.
+    assertNoThing(host);
+  });
+
+  it('aiohttp: its Server line names it and its version; no Home Assistant, no class', (t) => {
+    const r = serviceOf(t, 'aiohttp');
+    if (!r) return;
+    const { host, svc } = r;
+    const version = upstreamVersion(aiohttp);
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '404 Not Found');
+    assert.match(
+      svc.fields['http.server'] ?? '',
+      new RegExp(`^Python/3\\.[0-9]+ aiohttp/${version.replaceAll('.', '\\.')}$`),
+    );
+    assert.equal(svc.fields['http.body'], '404: Not Found');
+    assert.equal(svc.product, 'aiohttp');
+    assert.equal(svc.version, version);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('Privoxy: its refusal of a plain GET names it; nothing proxied', async (t) => {
+    const r = serviceOf(t, 'privoxy');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '400 Invalid header received from client');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.product, 'Privoxy');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its request log: the target's own two paths, both refused; no URL of elsewhere.
+    const log = await logWith(path.join(dir, 'privoxy.log'), /"GET \/favicon\.ico /);
+    const requests = [...log.matchAll(/\] "([^"]*)" ([0-9]{3}) /g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(requests, ['GET / HTTP/1.1 400', 'GET /favicon.ico HTTP/1.1 400']);
+  });
+
+  it('HAProxy: its own 503 page names it (no Server line, no version); nothing forwarded', async (t) => {
+    const r = serviceOf(t, 'haproxy');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '503 Service Unavailable');
+    assert.equal(svc.fields['http.server'], undefined);
+    assert.equal(svc.product, 'HAProxy');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its HTTP log: two GETs, no server chosen (<NOSRV>), nothing else.
+    const log = await logWith(path.join(dir, 'haproxy.log'), /"GET \/favicon\.ico /);
+    const lines = log.split('\n').filter((l) => / web none\//.test(l));
+    assert.equal(lines.length, 2, log);
+    for (const line of lines)
+      assert.match(line, / web none\/<NOSRV> .* 503 .*"GET \/\S* HTTP\/1\.1"$/);
+  });
+
+  it('stunnel: its provisional certificate names it; the wrapped server stays the product', async (t) => {
+    const r = serviceOf(t, 'stunnel');
+    if (!r) return;
+    const { host, svc } = r;
+    const subject =
+      'C=PL, ST=Mazovia Province, L=Warsaw, O=Stunnel Developers, OU=Provisional CA, CN=localhost';
+    assert.equal(svc.protocol, 'https');
+    assert.equal(svc.fields['tls.subject'], subject);
+    assert.equal(svc.fields['tls.issuer'], subject);
+    assert.equal(svc.fields['tls.self_signed'], 'true');
+    // The server behind speaks through it: aiohttp is the product, stunnel a match.
+    assert.match(svc.fields['http.server'] ?? '', / aiohttp\//);
+    assert.equal(svc.product, 'aiohttp');
+    assert.ok(
+      svc.matches.some((m) => m.signature === 'stunnel/stunnel'),
+      JSON.stringify(svc.matches),
+    );
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    const log = await logWith(path.join(dir, 'stunnel.log'), /Connection closed/);
+    assert.match(log, /Service \[https\] accepted connection from /);
+  });
+
+  it('Varnish: its 503 page, Server and Via lines name it and its major.minor', (t) => {
+    const r = serviceOf(t, 'varnish');
+    if (!r) return;
+    const { host, svc } = r;
+    const series = upstreamVersion(which('varnishd') as string)
+      .split('.')
+      .slice(0, 2)
+      .join('.');
+    assert.equal(svc.protocol, 'http');
+    assert.equal(svc.fields['http.status'], '503 Backend fetch failed');
+    assert.equal(svc.fields['http.server'], 'Varnish');
+    assert.match(
+      svc.fields['http.headers'] ?? '',
+      new RegExp(`^via: 1\\.1 varnish \\(Varnish/${series.replace('.', '\\.')}\\)$`, 'm'),
+    );
+    assert.match(svc.fields['http.body'] ?? '', /<p>Varnish cache server<\/p>/);
+    assert.equal(svc.product, 'Varnish');
+    assert.equal(svc.version, series);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+  });
+
+  it('nginx mail proxy (SMTP): greeting and EHLO name nginx; no AUTH, no mail', async (t) => {
+    const r = serviceOf(t, 'nginx-mail');
+    if (!r) return;
+    const { host, svc } = r;
+    assert.equal(svc.protocol, 'smtp');
+    assert.equal(svc.fields['smtp.greeting'], 'mail.example.test ESMTP ready');
+    assert.equal(svc.fields['smtp.ehlo'], 'mail.example.test\nAUTH PLAIN LOGIN');
+    assert.equal(svc.product, 'nginx');
+    assert.equal(svc.version, null);
+    assert.equal(host.device, null);
+    assert.deepEqual(host.alternatives, []);
+    // Its info log: the client came; no login was handed to auth_http, no mail.
+    const log = await logWith(path.join(dir, 'nginx-mail.err'), /client .* connected to /);
+    assert.match(log, /client [0-9.]+:[0-9]+ connected to /);
+    assert.doesNotMatch(log, /auth http|login|MAIL FROM|RCPT TO/i);
   });
 });

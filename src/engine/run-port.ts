@@ -170,9 +170,10 @@ export async function runPort(options: PortRunOptions): Promise<PortResult> {
     );
     reader.close();
     if (options.signal.aborted) return plain;
-    // Every RTSP reply carries CSeq and no HTTP reply does: an RTSP server on an odd port
-    // (10554 is common) that answered our GET gets the RTSP probe on a fresh connection.
-    if (rtsp && plain.status === 'ok' && /^cseq:/m.test(plain.fields['http.headers'] ?? '')) {
+    // An RTSP server on an odd port (10554 is common; AirPlay receivers on 5000) that
+    // answered our GET (the HTTP probe sets http.protocol) gets the RTSP probe on a fresh
+    // connection.
+    if (rtsp && plain.status === 'ok' && plain.fields['http.protocol'] !== undefined) {
       const real = await runOnFreshConnection(options, rtsp, tried, done);
       return real?.status === 'ok' ? real : done(plain.protocol, plain.status, plain);
     }

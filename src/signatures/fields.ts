@@ -153,6 +153,11 @@ export const FIELDS = {
     description:
       "Redirects followed on the same host and port (0-3); other fields are the final page's",
   },
+  'http.protocol': {
+    protocol: 'http',
+    description:
+      'Set when an RTSP server answered the GET ("RTSP/1.0" from its status line, "RTSP" from a CSeq header alone); nothing more was asked',
+  },
   'http.followup.path': {
     protocol: 'http',
     description:
