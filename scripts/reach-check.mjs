@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Does the matcher's reach bound (a gated regex reads a value only up to its literals'
- * ninth occurrence and 1,024 characters past the last one before it, `LiteralSet.reach`)
+ * ninth occurrence and 512 characters past the last one before it, `LiteralSet.reach`)
  * change any match on real text? For every HTML and text file under the given folders
  * (default: /usr/share/doc, /usr/share and node_modules: vendor documentation, default pages
  * and README files written by people, not by us), read as the HTTP probe keeps a body
