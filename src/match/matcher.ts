@@ -198,13 +198,22 @@ function nextStamp(current: number, arrays: readonly Uint32Array[]): number {
   return 1;
 }
 
+/** `item` evaluated on the first `reach` characters of `value` (all of it when shorter). */
+function testWithin(
+  item: CompiledEvidence,
+  value: string,
+  reach: number,
+): Readonly<Record<string, string>> | null {
+  return item.test(reach < value.length ? value.slice(0, reach) : value);
+}
+
 /**
  * Evaluates one item on one value and records what it found. The item reads `value`, or
  * its first `reach` characters when that is shorter (see {@link LiteralSet.reach}).
  */
 function visit(plan: Plan, key: number, index: number, value: string, reach = value.length): void {
   const item = plan.items[key] as CompiledEvidence;
-  const captures = item.test(reach < value.length ? value.slice(0, reach) : value);
+  const captures = testWithin(item, value, reach);
   // Most visited items do not match: record nothing for them (negated items need to know
   // the field was present, so they always keep state).
   if (captures === null && !item.negate) return;
@@ -418,7 +427,7 @@ export function itemAlone(
     run(recorded) {
       const value = readAs(item.field, recorded);
       const reach = ids === undefined || fp === undefined ? value.length : fp.literals.reach(ids);
-      return item.test(reach < value.length ? value.slice(0, reach) : value);
+      return testWithin(item, value, reach);
     },
   };
 }
